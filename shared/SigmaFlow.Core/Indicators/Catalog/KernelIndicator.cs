@@ -1,0 +1,187 @@
+using SigmaFlow.Core.Data;
+using SigmaFlow.Core.Indicators.Kernel;
+
+namespace SigmaFlow.Core.Indicators.Catalog;
+
+/// <summary>A catalog indicator backed by one kernel type; the batch and streaming forms both drive that kernel.</summary>
+/// <typeparam name="TKernel">The kernel.</typeparam>
+internal sealed class KernelIndicator<TKernel> : IndicatorDefinition
+    where TKernel : struct, IIndicatorKernel
+{
+    private readonly Func<IndicatorArguments, TKernel> create;
+    private readonly int[] fieldMap;
+    private readonly Action<BarSeries, IndicatorArguments, double[][]>? postProcess;
+    private readonly Func<IndicatorArguments, string?>? check;
+
+    public KernelIndicator(IndicatorSpecBuilder spec, Func<IndicatorArguments, TKernel> create, bool usesSource)
+        : base(spec.Name, spec.FullName, spec.Category, spec.Description, spec.Parameters, spec.Outputs, usesSource, spec.Warmup, spec.Aliases)
+    {
+        this.create = create;
+        fieldMap = spec.FieldMap ?? Enumerable.Range(0, spec.Outputs.Count).ToArray();
+        postProcess = spec.PostProcess;
+        check = spec.Check;
+    }
+
+    public override void CalculateInto(BarSeries bars, IndicatorArguments arguments, double[][] columns)
+    {
+        var kernel = create(arguments);
+        KernelRunner.Run(ref kernel, bars, columns, fieldMap);
+        postProcess?.Invoke(bars, arguments, columns);
+    }
+
+    public override ILiveIndicator CreateLive(IndicatorArguments arguments) => new KernelLiveIndicator<TKernel>(this, create(arguments), fieldMap);
+
+    private protected override string? CheckArguments(IndicatorArguments arguments) => check?.Invoke(arguments);
+}
+
+/// <summary>The loop every batch calculation runs: peek, read, commit, bar after bar.</summary>
+internal static class KernelRunner
+{
+    public static void Run<TKernel>(ref TKernel kernel, BarSeries bars, double[][] columns, int[] fieldMap)
+        where TKernel : struct, IIndicatorKernel
+    {
+        Span<double> outputs = stackalloc double[Math.Max(kernel.OutputCount, 1)];
+        var time = bars.Time;
+        var open = bars.Open;
+        var high = bars.High;
+        var low = bars.Low;
+        var close = bars.Close;
+        var volume = bars.Volume;
+        var n = bars.Count;
+        if (columns.Length == 1)
+        {
+            var column = columns[0];
+            var field = fieldMap[0];
+            for (var i = 0; i < n; i++)
+            {
+                var bar = new Ohlcv(time[i], open[i], high[i], low[i], close[i], volume[i]);
+                kernel.Peek(in bar);
+                kernel.Read(outputs);
+                column[i] = outputs[field];
+                kernel.Commit();
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var bar = new Ohlcv(time[i], open[i], high[i], low[i], close[i], volume[i]);
+            kernel.Peek(in bar);
+            kernel.Read(outputs);
+            for (var f = 0; f < columns.Length; f++)
+            {
+                columns[f][i] = outputs[fieldMap[f]];
+            }
+
+            kernel.Commit();
+        }
+    }
+
+    /// <summary>The fast path for a value kernel over one column: one output, no bar assembly.</summary>
+    public static void RunValues<TKernel>(ref TKernel kernel, ReadOnlySpan<double> source, Span<double> destination)
+        where TKernel : struct, IValueKernel
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"destination has {destination.Length} elements; it needs at least {source.Length}.", nameof(destination));
+        }
+
+        for (var i = 0; i < source.Length; i++)
+        {
+            kernel.Peek(source[i]);
+            destination[i] = kernel.Value;
+            kernel.Commit();
+        }
+    }
+}
+
+/// <summary>Streaming form over a kernel: the forming bar is peeked on every revision and committed when the next bar opens.</summary>
+/// <typeparam name="TKernel">The kernel.</typeparam>
+internal sealed class KernelLiveIndicator<TKernel> : ILiveIndicator
+    where TKernel : struct, IIndicatorKernel
+{
+    private readonly int[] fieldMap;
+    private readonly double[] raw;
+    private readonly double[] values;
+    private TKernel kernel;
+
+    public KernelLiveIndicator(IndicatorDefinition definition, TKernel kernel, int[] fieldMap)
+    {
+        Definition = definition;
+        this.kernel = kernel;
+        this.fieldMap = fieldMap;
+        raw = new double[Math.Max(kernel.OutputCount, 1)];
+        values = new double[fieldMap.Length];
+        values.AsSpan().Fill(double.NaN);
+        LastTime = long.MinValue;
+    }
+
+    public IndicatorDefinition Definition { get; }
+
+    public int Count { get; private set; }
+
+    public long LastTime { get; private set; }
+
+    public ReadOnlySpan<double> Values => values;
+
+    public void Add(in Ohlcv bar)
+    {
+        if (Count > 0)
+        {
+            if (bar.Time <= LastTime)
+            {
+                throw new ArgumentException($"Bar time {bar.Time} is not after the last bar time {LastTime}; use ReviseLast or Update.", nameof(bar));
+            }
+
+            kernel.Commit();
+        }
+
+        Apply(bar);
+        Count++;
+    }
+
+    public void ReviseLast(in Ohlcv bar)
+    {
+        if (Count == 0)
+        {
+            throw new InvalidOperationException("There is no bar to revise yet; add one first.");
+        }
+
+        if (bar.Time != LastTime)
+        {
+            throw new ArgumentException($"A revision must keep the bar time {LastTime}; got {bar.Time}.", nameof(bar));
+        }
+
+        Apply(bar);
+    }
+
+    public StreamUpdate Update(in Ohlcv bar)
+    {
+        if (Count == 0 || bar.Time > LastTime)
+        {
+            Add(bar);
+            return StreamUpdate.Added;
+        }
+
+        if (bar.Time == LastTime)
+        {
+            Apply(bar);
+            return StreamUpdate.Revised;
+        }
+
+        return StreamUpdate.RejectedLate;
+    }
+
+    private void Apply(in Ohlcv bar)
+    {
+        kernel.Peek(in bar);
+        kernel.Read(raw);
+        for (var f = 0; f < values.Length; f++)
+        {
+            values[f] = raw[fieldMap[f]];
+        }
+
+        LastTime = bar.Time;
+    }
+}
