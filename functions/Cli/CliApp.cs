@@ -1,0 +1,86 @@
+using SigmaFlow.Core.Data;
+using SigmaFlow.Core.Indicators.Catalog;
+
+namespace SigmaFlow.Functions.Cli;
+
+/// <summary>
+/// The <c>sigmaflow</c> command line. Exit codes: 0 success, 1 usage or specification error, 2 bad input data,
+/// 3 file not readable or writable.
+/// </summary>
+internal static class CliApp
+{
+    public const int Ok = 0;
+    public const int UsageError = 1;
+    public const int DataError = 2;
+    public const int IoError = 3;
+
+    private const string Usage = """
+        SigmaFlow — serverless algorithmic trading platform.
+
+        Usage:
+          sigmaflow indicators --data FILE --spec SPEC [--format csv|json] [--out FILE] [--skip-bad-rows]
+          sigmaflow indicators --list [--format table|json]
+          sigmaflow sample --out FILE [--bars N] [--seed N] [--interval 1d] [--start-price 100]
+          sigmaflow demo [--bars N] [--seed N]
+          sigmaflow --version
+
+        SPEC is name(arg, …) with numbers in the catalog's parameter order, e.g. ema(20), macd(12,26,9),
+        bb(20,2), stoch(14,3,3); value indicators accept a price field first: ema(hl2, 9).
+        Run 'sigmaflow indicators --list' for every indicator, its parameters and output fields.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version" };
+            var parsed = CliArguments.Parse(args, flags);
+            if (parsed.Command is null)
+            {
+                if (parsed.Flag("version"))
+                {
+                    await stdout.WriteLineAsync($"sigmaflow {typeof(CliApp).Assembly.GetName().Version}").ConfigureAwait(false);
+                    return Ok;
+                }
+
+                await (parsed.Flag("help") ? stdout : stderr).WriteLineAsync(Usage).ConfigureAwait(false);
+                return parsed.Flag("help") ? Ok : UsageError;
+            }
+
+            if (parsed.Flag("help"))
+            {
+                await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
+                return Ok;
+            }
+
+            return parsed.Command switch
+            {
+                "indicators" => await IndicatorsCommand.RunAsync(parsed, stdout, stderr).ConfigureAwait(false),
+                "sample" => await SampleCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
+                "demo" => await DemoCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
+                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, sample, demo."),
+            };
+        }
+        catch (CliUsageException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (IndicatorSpecException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (BarCsvException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("hint: --skip-bad-rows skips them and prints a data-quality report.").ConfigureAwait(false);
+            return DataError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return IoError;
+        }
+    }
+}
