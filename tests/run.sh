@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every SigmaFlow test on a fresh machine of this kind and ends with one line:
+#   N passed, N failed, N skipped
+# Installs what it needs by itself (today: nothing beyond the .NET SDK; later issues add emulators and a browser).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== restore and build (Release)"
+if ! dotnet build Serverless.sln -c Release -nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  if ! dotnet test "$project" -c Release --no-build -nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+      --logger "console;verbosity=normal" 2>&1 | grep -Ev '^\s*(Passed|Skipped) ' ; then
+    :
+  fi
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
+done
+
+# Totals over every test run, from the TRX result files.
+passed=0; failed=0; skipped=0; found=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  found=$((found + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  p="$(get passed)"; f="$(get failed)"; e="$(get error)"; t="$(get total)"; x="$(get executed)"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${t:-0} - ${x:-0}))
+done
+if [ "$found" -eq 0 ]; then
+  echo "no test results were written"
+  status=1
+fi
+if [ "$failed" -gt 0 ]; then status=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
