@@ -50,6 +50,8 @@ public sealed class BarSeries
         Symbol = symbol;
     }
 
+    private string? contentHash;
+
     /// <summary>An empty series.</summary>
     public static BarSeries Empty { get; } = new([], [], [], [], [], []);
 
@@ -82,6 +84,12 @@ public sealed class BarSeries
     public Ohlcv this[int index] => new(Time[index], Open[index], High[index], Low[index], Close[index], Volume[index]);
 
     /// <summary>
+    /// SHA-256 (lowercase hex) of the time and price columns, computed on first use and kept: a series is treated as
+    /// immutable once built, so runs over the same series (a sweep) hash it once.
+    /// </summary>
+    public string ContentHash => contentHash ??= ComputeHash();
+
+    /// <summary>
     /// A column for a price field. Raw fields return the stored column; derived fields (hl2, hlc3, ohlc4) are computed
     /// into a new array.
     /// </summary>
@@ -105,6 +113,18 @@ public sealed class BarSeries
 
                 return result;
         }
+    }
+
+    private string ComputeHash()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Time.AsSpan()));
+        foreach (var column in new[] { Open, High, Low, Close, Volume })
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(column.AsSpan()));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>A copy of bars <paramref name="start"/> .. <paramref name="start"/> + <paramref name="length"/> − 1.</summary>

@@ -71,22 +71,7 @@ public static class IndicatorCatalog
     /// <summary>The known name closest to <paramref name="name"/> by edit distance, if any is close.</summary>
     /// <param name="name">A misspelt name.</param>
     /// <returns>The suggestion, or null.</returns>
-    public static string? Suggest(string name)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in ByName.Keys)
-        {
-            var d = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (d < bestDistance || (d == bestDistance && string.CompareOrdinal(candidate, best) < 0))
-            {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-
-        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
-    }
+    public static string? Suggest(string name) => Spelling.Suggest(name, ByName.Keys);
 
     /// <summary>Parses and validates a spec such as <c>macd(12,26,9)</c>, <c>ema(hl2, 9)</c> or <c>obv</c>.</summary>
     /// <param name="spec">The spec.</param>
@@ -104,30 +89,6 @@ public static class IndicatorCatalog
         return (definition, definition.Bind(values, source ?? PriceField.Close));
     }
 
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
-
     private static IndicatorParameter Periods(string name, int defaultValue, string description, int minimum = 1) =>
         new(name, ParameterKind.WholeNumber, defaultValue, minimum, MaxPeriods, description);
 
@@ -136,9 +97,9 @@ public static class IndicatorCatalog
 
     private static IndicatorOutput[] Fields(params string[] names) => names.Select(n => new IndicatorOutput(n, n)).ToArray();
 
-    private static KernelIndicator<SourceKernel<TKernel>> Value<TKernel>(IndicatorSpecBuilder spec, Func<IndicatorArguments, TKernel> create)
+    private static ValueKernelIndicator<TKernel> Value<TKernel>(IndicatorSpecBuilder spec, Func<IndicatorArguments, TKernel> create)
         where TKernel : struct, IValueKernel =>
-        new(spec, a => new SourceKernel<TKernel>(create(a), a.Source), usesSource: true);
+        new(spec, create);
 
     private static KernelIndicator<TKernel> Bars<TKernel>(IndicatorSpecBuilder spec, Func<IndicatorArguments, TKernel> create)
         where TKernel : struct, IIndicatorKernel =>

@@ -257,7 +257,7 @@ public abstract class IndicatorDefinition
         var columns = new double[Outputs.Count][];
         for (var i = 0; i < columns.Length; i++)
         {
-            columns[i] = new double[bars.Count];
+            columns[i] = GC.AllocateUninitializedArray<double>(bars.Count);
         }
 
         CalculateInto(bars, arguments, columns);
@@ -275,6 +275,26 @@ public abstract class IndicatorDefinition
     /// <returns>A new stream with no bars.</returns>
     public abstract ILiveIndicator CreateLive(IndicatorArguments arguments);
 
+    /// <summary>Creates the bare kernel behind the streaming form, driven by explicit peeks and commits (rule evaluators).</summary>
+    /// <param name="arguments">Validated arguments.</param>
+    /// <returns>A new stepper.</returns>
+    public abstract IIndicatorStepper CreateStepper(IndicatorArguments arguments);
+
+    /// <summary>For value indicators: a stepper fed by any value series (e.g. another indicator's output).</summary>
+    /// <param name="arguments">Validated arguments; the source is ignored.</param>
+    /// <returns>A new stepper.</returns>
+    /// <exception cref="NotSupportedException">The indicator reads whole bars (<see cref="UsesSource"/> is false).</exception>
+    public virtual IValueStepper CreateValueStepper(IndicatorArguments arguments) =>
+        throw new NotSupportedException($"{Name} reads whole bars and cannot take a value series as its source.");
+
+    /// <summary>For value indicators: the batch form over any value series, into preallocated columns.</summary>
+    /// <param name="source">The input series (leading NaN are skipped).</param>
+    /// <param name="arguments">Validated arguments; the source field is ignored.</param>
+    /// <param name="columns">Destination columns in field order.</param>
+    /// <exception cref="NotSupportedException">The indicator reads whole bars.</exception>
+    public virtual void CalculateValuesInto(ReadOnlySpan<double> source, IndicatorArguments arguments, double[][] columns) =>
+        throw new NotSupportedException($"{Name} reads whole bars and cannot take a value series as its source.");
+
     /// <summary>Rules between parameters (e.g. fast &lt; slow) not expressible as bounds.</summary>
     /// <param name="arguments">Arguments within bounds.</param>
     /// <returns>Null when valid, otherwise the message.</returns>
@@ -282,6 +302,34 @@ public abstract class IndicatorDefinition
 
     /// <inheritdoc />
     public override string ToString() => Signature;
+}
+
+/// <summary>The kernel of a bar indicator driven step by step: peek the newest bar (repeatable), commit it when final.</summary>
+public interface IIndicatorStepper
+{
+    /// <summary>Outputs of the last peek, in field order; NaN = empty.</summary>
+    ReadOnlySpan<double> Values { get; }
+
+    /// <summary>Computes the outputs for <paramref name="bar"/> as the newest bar.</summary>
+    /// <param name="bar">The bar.</param>
+    void Peek(in Ohlcv bar);
+
+    /// <summary>Makes the last peeked bar final.</summary>
+    void Commit();
+}
+
+/// <summary>The kernel of a value indicator driven step by step over any value series.</summary>
+public interface IValueStepper
+{
+    /// <summary>Outputs of the last peek, in field order; NaN = empty.</summary>
+    ReadOnlySpan<double> Values { get; }
+
+    /// <summary>Computes the outputs for <paramref name="value"/> as the newest input.</summary>
+    /// <param name="value">The input (NaN is skipped).</param>
+    void Peek(double value);
+
+    /// <summary>Makes the last peeked value final.</summary>
+    void Commit();
 }
 
 /// <summary>An indicator spec or its arguments are invalid; the message says which part, the rule and the value.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 
 namespace SigmaFlow.Core.Indicators.Kernel;
@@ -76,11 +77,14 @@ public struct SourceKernel<TKernel> : IIndicatorKernel
     public readonly int OutputCount => inner.OutputCount;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar) => inner.Peek(bar.Get(source));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => inner.Commit();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Read(Span<double> outputs) => inner.Read(outputs);
 }

@@ -16,6 +16,9 @@ internal struct Ring
 
     public readonly int Capacity { get; }
 
+    /// <summary>The storage; slot 0 holds the oldest value right after a wrap.</summary>
+    public readonly double[] Buffer => buffer;
+
     public int Count { get; private set; }
 
     public readonly bool IsFull => Count == Capacity;
@@ -65,5 +68,18 @@ internal struct Ring
         {
             Count++;
         }
+    }
+
+    /// <summary>Sum of a buffer in index order. Static, so the rare recompute never exposes a kernel's state.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static double Sum(double[] values)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+
+        return sum;
     }
 }

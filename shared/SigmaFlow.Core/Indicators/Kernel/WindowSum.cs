@@ -54,13 +54,8 @@ internal struct WindowSum
         tail.Push(pending);
         if (tail.Wrapped)
         {
-            var sum = 0.0;
-            for (var i = 0; i < tail.Count; i++)
-            {
-                sum += tail.FromOldest(i);
-            }
-
-            tailSum = sum;
+            // Just wrapped: the oldest value is in slot 0, so index order is oldest-first order.
+            tailSum = Ring.Sum(tail.Buffer);
         }
         else
         {
@@ -136,7 +131,8 @@ internal struct WindowMoments
         tail.Push(pending);
         if (tail.Wrapped)
         {
-            Recenter();
+            // Just wrapped: slot 0 is the oldest, so index order is oldest-first order.
+            (shift, tailSum, tailSquares) = Recenter(tail.Buffer);
         }
         else
         {
@@ -146,25 +142,20 @@ internal struct WindowMoments
         }
     }
 
-    private void Recenter()
+    /// <summary>New centre (the mean) and the exact shifted sums; static so the kernel's state is never exposed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (double Shift, double Sum, double Squares) Recenter(double[] values)
     {
-        var sum = 0.0;
-        for (var i = 0; i < tail.Count; i++)
-        {
-            sum += tail.FromOldest(i);
-        }
-
-        shift = sum / tail.Count;
+        var shift = Ring.Sum(values) / values.Length;
         double s = 0, q = 0;
-        for (var i = 0; i < tail.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            var d = tail.FromOldest(i) - shift;
+            var d = values[i] - shift;
             s += d;
             q += d * d;
         }
 
-        tailSum = s;
-        tailSquares = q;
+        return (shift, s, q);
     }
 }
 

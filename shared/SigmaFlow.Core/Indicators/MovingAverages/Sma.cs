@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Indicators.Kernel;
 
 namespace SigmaFlow.Core.Indicators.MovingAverages;
@@ -23,6 +24,7 @@ public struct SmaKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -37,6 +39,7 @@ public struct SmaKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (valid)
@@ -46,5 +49,6 @@ public struct SmaKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = Value;
 }

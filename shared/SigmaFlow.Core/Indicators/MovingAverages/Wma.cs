@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Indicators.Kernel;
 
 namespace SigmaFlow.Core.Indicators.MovingAverages;
@@ -33,6 +34,7 @@ public struct WmaKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -41,6 +43,7 @@ public struct WmaKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (!valid || length == 1)
@@ -77,5 +80,6 @@ public struct WmaKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = Value;
 }

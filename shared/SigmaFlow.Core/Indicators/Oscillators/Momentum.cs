@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 using SigmaFlow.Core.Indicators.MovingAverages;
@@ -32,6 +33,7 @@ public struct RocKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -48,6 +50,7 @@ public struct RocKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (valid)
@@ -57,6 +60,7 @@ public struct RocKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = Value;
@@ -85,6 +89,7 @@ public struct CciKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var tp = (bar.High + bar.Low + bar.Close) / 3;
@@ -111,9 +116,11 @@ public struct CciKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => window.Commit();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -143,6 +150,7 @@ public struct MfiKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pendingTp = (bar.High + bar.Low + bar.Close) / 3;
@@ -162,6 +170,7 @@ public struct MfiKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (hasPrevious)
@@ -175,6 +184,7 @@ public struct MfiKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -201,6 +211,7 @@ public struct AwesomeKernel : IIndicatorKernel
     public readonly int OutputCount => 2;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var hl2 = (bar.High + bar.Low) / 2;
@@ -211,6 +222,7 @@ public struct AwesomeKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         fast.Commit();
@@ -218,6 +230,7 @@ public struct AwesomeKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = value;
@@ -263,6 +276,7 @@ public struct UltimateKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pendingClose = bar.Close;
@@ -288,6 +302,7 @@ public struct UltimateKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (hasPrevious)
@@ -305,6 +320,7 @@ public struct UltimateKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -330,6 +346,7 @@ public struct BopKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var range = bar.High - bar.Low;
@@ -339,6 +356,7 @@ public struct BopKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         raw.Commit();
@@ -346,5 +364,6 @@ public struct BopKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }

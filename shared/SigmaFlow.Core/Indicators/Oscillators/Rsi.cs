@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Indicators.Kernel;
 
 namespace SigmaFlow.Core.Indicators.Oscillators;
@@ -37,6 +38,7 @@ public struct RsiKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -71,6 +73,7 @@ public struct RsiKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (!valid)
@@ -99,6 +102,7 @@ public struct RsiKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = Value;
 }
 
@@ -131,6 +135,7 @@ public struct CmoKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -150,6 +155,7 @@ public struct CmoKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (!valid)
@@ -168,5 +174,6 @@ public struct CmoKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = Value;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 using SigmaFlow.Core.Indicators.MovingAverages;
@@ -52,6 +53,7 @@ internal struct StochSmoother
 
     public double Value { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double x)
     {
         if (length <= 1)
@@ -85,6 +87,7 @@ internal struct StochSmoother
         Value = ((seed * (length - 1)) + x) / length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (length <= 1)
@@ -120,8 +123,8 @@ public struct StochKernel : IIndicatorKernel
 {
     private readonly double kFactor;
     private readonly double dFactor;
-    private WindowExtreme highest;
-    private WindowExtreme lowest;
+    private SlidingExtreme highest;
+    private SlidingExtreme lowest;
     private StochSmoother kLine;
     private StochSmoother dLine;
 
@@ -139,8 +142,8 @@ public struct StochKernel : IIndicatorKernel
         Guard.AtLeast(smoothPeriods, 1, nameof(smoothPeriods));
         this.kFactor = kFactor;
         this.dFactor = dFactor;
-        highest = new WindowExtreme(lookbackPeriods, isMax: true);
-        lowest = new WindowExtreme(lookbackPeriods, isMax: false);
+        highest = new SlidingExtreme(lookbackPeriods, true);
+        lowest = new SlidingExtreme(lookbackPeriods, false);
         kLine = new StochSmoother(smoothPeriods, maType);
         dLine = new StochSmoother(signalPeriods, maType);
     }
@@ -149,6 +152,7 @@ public struct StochKernel : IIndicatorKernel
     public readonly int OutputCount => 3;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var hh = highest.Peek(bar.High);
@@ -159,6 +163,7 @@ public struct StochKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         highest.Commit();
@@ -168,6 +173,7 @@ public struct StochKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = kLine.Value;
@@ -179,8 +185,8 @@ public struct StochKernel : IIndicatorKernel
 /// <summary>Williams %R: the fast raw stochastic over N bars minus 100 (range −100 … 0).</summary>
 public struct WilliamsRKernel : IIndicatorKernel
 {
-    private WindowExtreme highest;
-    private WindowExtreme lowest;
+    private SlidingExtreme highest;
+    private SlidingExtreme lowest;
     private double value;
 
     /// <summary>Creates the kernel.</summary>
@@ -188,14 +194,15 @@ public struct WilliamsRKernel : IIndicatorKernel
     public WilliamsRKernel(int lookbackPeriods)
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
-        highest = new WindowExtreme(lookbackPeriods, isMax: true);
-        lowest = new WindowExtreme(lookbackPeriods, isMax: false);
+        highest = new SlidingExtreme(lookbackPeriods, true);
+        lowest = new SlidingExtreme(lookbackPeriods, false);
     }
 
     /// <inheritdoc />
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var hh = highest.Peek(bar.High);
@@ -204,6 +211,7 @@ public struct WilliamsRKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         highest.Commit();
@@ -211,6 +219,7 @@ public struct WilliamsRKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -221,8 +230,8 @@ public struct WilliamsRKernel : IIndicatorKernel
 public struct StochRsiKernel : IValueKernel
 {
     private RsiKernel rsi;
-    private WindowExtreme highest;
-    private WindowExtreme lowest;
+    private SlidingExtreme highest;
+    private SlidingExtreme lowest;
     private SmaKernel smooth;
     private SmaKernel signal;
     private bool rsiValid;
@@ -236,8 +245,8 @@ public struct StochRsiKernel : IValueKernel
     {
         Guard.AtLeast(stochPeriods, 1, nameof(stochPeriods));
         rsi = new RsiKernel(rsiPeriods);
-        highest = new WindowExtreme(stochPeriods, isMax: true);
-        lowest = new WindowExtreme(stochPeriods, isMax: false);
+        highest = new SlidingExtreme(stochPeriods, true);
+        lowest = new SlidingExtreme(stochPeriods, false);
         smooth = new SmaKernel(smoothPeriods);
         signal = new SmaKernel(signalPeriods);
     }
@@ -249,6 +258,7 @@ public struct StochRsiKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         rsi.Peek(value);
@@ -268,6 +278,7 @@ public struct StochRsiKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         rsi.Commit();
@@ -282,6 +293,7 @@ public struct StochRsiKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = Value;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 using SigmaFlow.Core.Indicators.MovingAverages;
@@ -47,6 +48,7 @@ public struct AdxKernel : IIndicatorKernel
     public readonly int OutputCount => 5;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pending = bar;
@@ -90,6 +92,7 @@ public struct AdxKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (hasPrevious)
@@ -113,6 +116,7 @@ public struct AdxKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = pdi;
@@ -152,6 +156,7 @@ public struct AroonKernel : IIndicatorKernel
     public readonly int OutputCount => 3;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         highest.Peek(bar.High);
@@ -167,6 +172,7 @@ public struct AroonKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         highest.Commit();
@@ -174,6 +180,7 @@ public struct AroonKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = up;

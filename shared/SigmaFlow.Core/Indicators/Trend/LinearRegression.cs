@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Indicators.Kernel;
 
 namespace SigmaFlow.Core.Indicators.Trend;
@@ -44,6 +45,7 @@ public struct LinearRegressionKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -67,6 +69,7 @@ public struct LinearRegressionKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (!valid)
@@ -92,7 +95,8 @@ public struct LinearRegressionKernel : IValueKernel
         tail.Push(pending);
         if (tail.Wrapped)
         {
-            Recenter();
+            // Just wrapped: slot 0 is the oldest, so index order is position order.
+            (shift, tailSum, tailWeighted, tailSquares) = Recenter(tail.Buffer);
             return;
         }
 
@@ -103,6 +107,7 @@ public struct LinearRegressionKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = Value;
@@ -110,26 +115,19 @@ public struct LinearRegressionKernel : IValueKernel
         outputs[2] = r2;
     }
 
-    private void Recenter()
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (double Shift, double Sum, double Weighted, double Squares) Recenter(double[] values)
     {
-        var sum = 0.0;
-        for (var i = 0; i < tail.Count; i++)
-        {
-            sum += tail.FromOldest(i);
-        }
-
-        shift = sum / tail.Count;
+        var shift = Ring.Sum(values) / values.Length;
         double s = 0, w = 0, q = 0;
-        for (var i = 0; i < tail.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            var d = tail.FromOldest(i) - shift;
+            var d = values[i] - shift;
             s += d;
             w += i * d;
             q += d * d;
         }
 
-        tailSum = s;
-        tailWeighted = w;
-        tailSquares = q;
+        return (shift, s, w, q);
     }
 }

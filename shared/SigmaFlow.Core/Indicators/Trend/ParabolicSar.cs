@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 
@@ -64,6 +65,7 @@ public struct ParabolicSarKernel : IIndicatorKernel
     public readonly int OutputCount => 2;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pending = bar;
@@ -135,6 +137,7 @@ public struct ParabolicSarKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         rising = pRising;
@@ -150,6 +153,7 @@ public struct ParabolicSarKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         // The reversal of the current bar is not yet committed, so the first reversal bar itself stays empty.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 using SigmaFlow.Core.Indicators.MovingAverages;
@@ -37,6 +38,7 @@ public struct SuperTrendKernel : IIndicatorKernel
     public readonly int OutputCount => 3;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var previousClose = atr.PreviousClose;
@@ -76,6 +78,7 @@ public struct SuperTrendKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         atr.Commit();
@@ -86,6 +89,7 @@ public struct SuperTrendKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         if (!pStarted)
@@ -109,12 +113,12 @@ public struct SuperTrendKernel : IIndicatorKernel
 public struct IchimokuKernel : IIndicatorKernel
 {
     private readonly int offset;
-    private WindowExtreme tenkanHigh;
-    private WindowExtreme tenkanLow;
-    private WindowExtreme kijunHigh;
-    private WindowExtreme kijunLow;
-    private WindowExtreme spanHigh;
-    private WindowExtreme spanLow;
+    private SlidingExtreme tenkanHigh;
+    private SlidingExtreme tenkanLow;
+    private SlidingExtreme kijunHigh;
+    private SlidingExtreme kijunLow;
+    private SlidingExtreme spanHigh;
+    private SlidingExtreme spanLow;
     private Ring spanAHistory;
     private Ring spanBHistory;
     private double tenkan;
@@ -133,12 +137,12 @@ public struct IchimokuKernel : IIndicatorKernel
         Guard.AtLeast(kijunPeriods, 1, nameof(kijunPeriods));
         Guard.AtLeast(senkouBPeriods, 1, nameof(senkouBPeriods));
         offset = kijunPeriods;
-        tenkanHigh = new WindowExtreme(tenkanPeriods, true);
-        tenkanLow = new WindowExtreme(tenkanPeriods, false);
-        kijunHigh = new WindowExtreme(kijunPeriods, true);
-        kijunLow = new WindowExtreme(kijunPeriods, false);
-        spanHigh = new WindowExtreme(senkouBPeriods, true);
-        spanLow = new WindowExtreme(senkouBPeriods, false);
+        tenkanHigh = new SlidingExtreme(tenkanPeriods, true);
+        tenkanLow = new SlidingExtreme(tenkanPeriods, false);
+        kijunHigh = new SlidingExtreme(kijunPeriods, true);
+        kijunLow = new SlidingExtreme(kijunPeriods, false);
+        spanHigh = new SlidingExtreme(senkouBPeriods, true);
+        spanLow = new SlidingExtreme(senkouBPeriods, false);
         spanAHistory = new Ring(kijunPeriods);
         spanBHistory = new Ring(kijunPeriods);
     }
@@ -147,6 +151,7 @@ public struct IchimokuKernel : IIndicatorKernel
     public readonly int OutputCount => 5;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var th = tenkanHigh.Peek(bar.High);
@@ -163,6 +168,7 @@ public struct IchimokuKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         tenkanHigh.Commit();
@@ -176,6 +182,7 @@ public struct IchimokuKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = tenkan;
@@ -213,6 +220,7 @@ public struct ElderRayKernel : IIndicatorKernel
     public readonly int OutputCount => 3;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         ema.Peek(bar.Close);
@@ -221,9 +229,11 @@ public struct ElderRayKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => ema.Commit();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = ema.Value;

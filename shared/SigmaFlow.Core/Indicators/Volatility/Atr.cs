@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 
@@ -30,6 +31,7 @@ internal struct AtrCore
 
     public readonly double PreviousClose => hasPrevious ? previousClose : double.NaN;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pendingClose = bar.Close;
@@ -45,6 +47,7 @@ internal struct AtrCore
             : double.NaN;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (hasPrevious)
@@ -77,6 +80,7 @@ public struct AtrKernel : IIndicatorKernel
     public readonly int OutputCount => 3;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         core.Peek(bar);
@@ -84,9 +88,11 @@ public struct AtrKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => core.Commit();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = core.TrueRange;
@@ -107,12 +113,15 @@ public struct TrueRangeKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar) => core.Peek(bar);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => core.Commit();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = core.TrueRange;
 }
 
@@ -124,8 +133,8 @@ public struct ChandelierKernel : IIndicatorKernel
 {
     private readonly double multiplier;
     private AtrCore atr;
-    private WindowExtreme highest;
-    private WindowExtreme lowest;
+    private SlidingExtreme highest;
+    private SlidingExtreme lowest;
     private double longExit;
     private double shortExit;
 
@@ -137,14 +146,15 @@ public struct ChandelierKernel : IIndicatorKernel
         Guard.Positive(multiplier, nameof(multiplier));
         this.multiplier = multiplier;
         atr = new AtrCore(lookbackPeriods);
-        highest = new WindowExtreme(lookbackPeriods, isMax: true);
-        lowest = new WindowExtreme(lookbackPeriods, isMax: false);
+        highest = new SlidingExtreme(lookbackPeriods, true);
+        lowest = new SlidingExtreme(lookbackPeriods, false);
     }
 
     /// <inheritdoc />
     public readonly int OutputCount => 2;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         atr.Peek(bar);
@@ -155,6 +165,7 @@ public struct ChandelierKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         atr.Commit();
@@ -163,6 +174,7 @@ public struct ChandelierKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = longExit;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 using SigmaFlow.Core.Indicators.MovingAverages;
@@ -36,6 +37,7 @@ public struct StdDevKernel : IValueKernel
     public readonly double ZScore => zscore;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -58,6 +60,7 @@ public struct StdDevKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (valid)
@@ -67,6 +70,7 @@ public struct StdDevKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = Value;
@@ -107,6 +111,7 @@ public struct BollingerKernel : IValueKernel
     public double Value { get; private set; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value)
     {
         valid = !double.IsNaN(value);
@@ -131,6 +136,7 @@ public struct BollingerKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (valid)
@@ -140,6 +146,7 @@ public struct BollingerKernel : IValueKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         outputs[0] = Value;
@@ -176,6 +183,7 @@ public struct KeltnerKernel : IIndicatorKernel
     public readonly int OutputCount => 4;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         center.Peek(bar.Close);
@@ -183,6 +191,7 @@ public struct KeltnerKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         center.Commit();
@@ -190,6 +199,7 @@ public struct KeltnerKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         var c = center.Value;
@@ -209,8 +219,8 @@ public struct KeltnerKernel : IIndicatorKernel
 /// </summary>
 public struct DonchianKernel : IIndicatorKernel
 {
-    private WindowExtreme highest;
-    private WindowExtreme lowest;
+    private SlidingExtreme highest;
+    private SlidingExtreme lowest;
     private double upper;
     private double lower;
 
@@ -221,14 +231,15 @@ public struct DonchianKernel : IIndicatorKernel
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
 
         // Window N + 1 whose committed tail is exactly the previous N bars.
-        highest = new WindowExtreme(lookbackPeriods + 1, isMax: true);
-        lowest = new WindowExtreme(lookbackPeriods + 1, isMax: false);
+        highest = new SlidingExtreme(lookbackPeriods + 1, true);
+        lowest = new SlidingExtreme(lookbackPeriods + 1, false);
     }
 
     /// <inheritdoc />
     public readonly int OutputCount => 4;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         highest.Peek(bar.High);
@@ -239,6 +250,7 @@ public struct DonchianKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         highest.Commit();
@@ -246,6 +258,7 @@ public struct DonchianKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs)
     {
         var center = (upper + lower) / 2;

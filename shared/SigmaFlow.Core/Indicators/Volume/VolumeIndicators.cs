@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Kernel;
 
@@ -16,6 +17,7 @@ public struct ObvKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         pendingClose = bar.Close;
@@ -26,6 +28,7 @@ public struct ObvKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         obv = value;
@@ -34,6 +37,7 @@ public struct ObvKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -57,12 +61,15 @@ public struct AdlKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar) => value = adl + (MoneyFlow.Multiplier(bar) * bar.Volume);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit() => adl = value;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -86,6 +93,7 @@ public struct CmfKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         var f = flow.Peek(MoneyFlow.Multiplier(bar) * bar.Volume);
@@ -94,6 +102,7 @@ public struct CmfKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         flow.Commit();
@@ -101,6 +110,7 @@ public struct CmfKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
 
@@ -126,6 +136,7 @@ public struct VwapKernel : IIndicatorKernel
     public readonly int OutputCount => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(in Ohlcv bar)
     {
         active = bar.Time >= anchorTime;
@@ -141,6 +152,7 @@ public struct VwapKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit()
     {
         if (active)
@@ -151,5 +163,6 @@ public struct VwapKernel : IIndicatorKernel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Read(Span<double> outputs) => outputs[0] = value;
 }
