@@ -1,5 +1,6 @@
 using SigmaFlow.Core.Data;
 using SigmaFlow.Core.Indicators.Catalog;
+using SigmaFlow.Core.Strategies;
 
 namespace SigmaFlow.Functions.Cli;
 
@@ -20,6 +21,10 @@ internal static class CliApp
         Usage:
           sigmaflow indicators --data FILE --spec SPEC [--format csv|json] [--out FILE] [--skip-bad-rows]
           sigmaflow indicators --list [--format table|json]
+          sigmaflow backtest --data FILE --strategy FILE [--set name=value …] [--cash 100000]
+                             [--commission-pct 0.1 | --commission-per-share X [--commission-min Y] | --commission-fixed X]
+                             [--slippage-bps 0 | --slippage-range F] [--max-participation P] [--fill next-open|close]
+                             [--close-at-end] [--short-margin 0.5] [--format json|table] [--out FILE] [--skip-bad-rows]
           sigmaflow sample --out FILE [--bars N] [--seed N] [--interval 1d] [--start-price 100]
           sigmaflow demo [--bars N] [--seed N]
           sigmaflow --version
@@ -56,9 +61,10 @@ internal static class CliApp
             return parsed.Command switch
             {
                 "indicators" => await IndicatorsCommand.RunAsync(parsed, stdout, stderr).ConfigureAwait(false),
+                "backtest" => await BacktestCommand.RunAsync(parsed, stdout, stderr).ConfigureAwait(false),
                 "sample" => await SampleCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
-                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, sample, demo."),
+                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sample, demo."),
             };
         }
         catch (CliUsageException ex)
@@ -67,6 +73,11 @@ internal static class CliApp
             return UsageError;
         }
         catch (IndicatorSpecException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (StrategyException ex)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UsageError;

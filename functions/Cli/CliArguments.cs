@@ -85,6 +85,29 @@ internal sealed class CliArguments
         return list[0];
     }
 
+    /// <summary>Every value of a repeatable option, in order.</summary>
+    public IReadOnlyList<string> Values(string name)
+    {
+        read.Add(name);
+        return options.TryGetValue(name, out var list) ? list : [];
+    }
+
+    public double Number(string name, double defaultValue, double minimum, double maximum)
+    {
+        var text = Value(name);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < minimum || value > maximum)
+        {
+            throw new CliUsageException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Option --{name} must be a number between {minimum} and {maximum}; got '{text}'."));
+        }
+
+        return value;
+    }
+
     public string Required(string name, string hint) =>
         Value(name) ?? throw new CliUsageException($"Missing required option --{name} ({hint}).");
 

@@ -13,7 +13,8 @@ public static class BenchData
         {
             if (!Cache.TryGetValue(count, out var bars))
             {
-                bars = SyntheticMarket.Generate(new SyntheticMarketOptions { Seed = 42, Bars = count, Interval = TimeSpan.FromMinutes(1) });
+                // One-minute bars: 390 per session, 252 sessions a year, so drift and volatility scale per minute.
+                bars = SyntheticMarket.Generate(new SyntheticMarketOptions { Seed = 42, Bars = count, Interval = TimeSpan.FromMinutes(1), BarsPerYear = 252 * 390 });
                 Cache[count] = bars;
             }
 
