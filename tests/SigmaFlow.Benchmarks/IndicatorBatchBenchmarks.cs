@@ -6,8 +6,8 @@ namespace SigmaFlow.Benchmarks;
 
 /// <summary>Every catalog indicator in batch over 502 and 1,000,000 bars, into preallocated columns.</summary>
 [MemoryDiagnoser]
-[WarmupCount(2)]
-[IterationCount(7)]
+[WarmupCount(1)]
+[IterationCount(5)]
 public class IndicatorBatchBenchmarks
 {
     private BarSeries bars = BarSeries.Empty;

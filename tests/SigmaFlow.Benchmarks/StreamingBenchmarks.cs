@@ -9,8 +9,8 @@ namespace SigmaFlow.Benchmarks;
 /// MemoryDiagnoser shows the allocation per update (expected: none).
 /// </summary>
 [MemoryDiagnoser]
-[WarmupCount(2)]
-[IterationCount(7)]
+[WarmupCount(1)]
+[IterationCount(5)]
 public class StreamingBenchmarks
 {
     private const int BarsPerInvoke = 100_000;

@@ -36,6 +36,8 @@ public sealed class RuleLanguageTests
     [InlineData("close > 1 + (close > 2)", 11, "expected numbers on both sides of '+'", "")]
     [InlineData("close and open > 1", 7, "expected true/false conditions on both sides of 'and'", "")]
     [InlineData("sma(close, close) > 1", 12, "expected a number or a parameter for argument 2 of sma", "")]
+    [InlineData("sma(close, slwo) > 1", 12, "unknown name 'slwo'", "")]
+    [InlineData("close[lenght] > 1", 7, "unknown name 'lenght'", "")]
     [InlineData("sma(close, 0) > 1", 1, "sma: parameter 'lookback' (position 1) must be between 1 and 100000; got 0.", "")]
     [InlineData("atr(close, 14) > 1", 5, "atr reads whole bars and takes no source series", "")]
     [InlineData("ichimoku(9,26,52).chikou > close", 19, "ichimoku.chikou looks ahead", "")]

@@ -184,7 +184,11 @@ public sealed class RuleBinder
             var value = TryConstant(arguments[i]);
             if (value is null)
             {
-                Report(arguments[i].Position, $"expected a number or a parameter for argument {i + 1} of {definition.Name}; found an expression that changes from bar to bar");
+                if (!ReportsOwnProblem(arguments[i]))
+                {
+                    Report(arguments[i].Position, $"expected a number or a parameter for argument {i + 1} of {definition.Name}; found an expression that changes from bar to bar");
+                }
+
                 return null;
             }
 
@@ -392,6 +396,11 @@ public sealed class RuleBinder
     private int? Whole(RuleSyntax syntax, string what, int minimum)
     {
         var value = TryConstant(syntax);
+        if (value is null && ReportsOwnProblem(syntax))
+        {
+            return null;
+        }
+
         if (value is null || value.Value != Math.Floor(value.Value) || value.Value < minimum || value.Value > MaxLookback)
         {
             var found = value is null ? "an expression that changes from bar to bar" : Format(value.Value);
@@ -400,6 +409,17 @@ public sealed class RuleBinder
         }
 
         return (int)value.Value;
+    }
+
+    /// <summary>
+    /// Binds a syntax that had to be constant but is not, to learn whether it is wrong in itself (an unknown name, a
+    /// typo): if so its own, more precise problem has been reported and the caller adds nothing.
+    /// </summary>
+    private bool ReportsOwnProblem(RuleSyntax syntax)
+    {
+        var before = diagnostics.Count;
+        BindNode(syntax);
+        return diagnostics.Count > before;
     }
 
     /// <summary>The value of an expression made only of numbers, parameters and arithmetic; null otherwise.</summary>
