@@ -23,6 +23,7 @@ namespace SigmaFlow.Core.Backtesting;
 public sealed class TradingSession
 {
     private readonly BacktestOptions options;
+    private readonly IExecutionVenue venue;
     private readonly LegState[] legs;
     private readonly List<OrderRecord> orders = [];
     private readonly List<FillRecord> fills = [];
@@ -35,10 +36,12 @@ public sealed class TradingSession
     /// <summary>Creates a session.</summary>
     /// <param name="options">Account and execution settings.</param>
     /// <param name="legs">Each traded symbol with its compiled strategy.</param>
-    public TradingSession(BacktestOptions options, IReadOnlyList<(string Symbol, CompiledStrategy Strategy)> legs)
+    /// <param name="venue">Where orders are matched; the simulated venue with the options' slippage when null.</param>
+    public TradingSession(BacktestOptions options, IReadOnlyList<(string Symbol, CompiledStrategy Strategy)> legs, IExecutionVenue? venue = null)
     {
         options.Validate();
         this.options = options;
+        this.venue = venue ?? new SimulatedVenue(options.Slippage);
         cash = options.InitialCash;
         cashValue = (double)cash;
         this.legs = legs.Select(l => new LegState(l.Symbol, l.Strategy)).ToArray();
@@ -118,7 +121,7 @@ public sealed class TradingSession
             if (leg.Quantity != 0 && options.CloseAtEnd && leg.BarIndex >= 0)
             {
                 var order = NewOrder(leg, leg.Quantity < 0, Math.Abs(leg.Quantity), OrderType.Market, double.NaN, OrderPurpose.EndOfData);
-                FillNow(leg, order, options.Slippage.Apply(leg.Bar.Close, order.Buy, leg.Bar.High, leg.Bar.Low));
+                FillNow(leg, order, venue.MatchAtClose(order.Buy, leg.Bar));
             }
 
             foreach (var order in leg.Working)
@@ -243,8 +246,7 @@ public sealed class TradingSession
         if (options.Fill == FillTiming.Close && order.Type == OrderType.Market)
         {
             order.ActiveFromBar = leg.BarIndex;
-            var bar = leg.Bar;
-            FillQuantity(leg, order, options.Slippage.Apply(bar.Close, order.Buy, bar.High, bar.Low));
+            FillQuantity(leg, order, venue.MatchAtClose(order.Buy, leg.Bar));
             if (order.Remaining > 0 && !order.Done)
             {
                 order.ActiveFromBar = leg.BarIndex + 1;
@@ -276,35 +278,7 @@ public sealed class TradingSession
                 continue;
             }
 
-            var price = double.NaN;
-            switch (order.Type)
-            {
-                case OrderType.Market:
-                    price = options.Slippage.Apply(bar.Open, order.Buy, bar.High, bar.Low);
-                    break;
-                case OrderType.Limit:
-                    if (order.Buy ? bar.Open <= order.Price : bar.Open >= order.Price)
-                    {
-                        price = bar.Open;
-                    }
-                    else if (order.Buy ? bar.Low <= order.Price : bar.High >= order.Price)
-                    {
-                        price = order.Price;
-                    }
-
-                    break;
-                default:
-                    if (order.Buy ? bar.Open >= order.Price : bar.Open <= order.Price)
-                    {
-                        price = options.Slippage.Apply(bar.Open, order.Buy, bar.High, bar.Low);
-                    }
-                    else if (order.Buy ? bar.High >= order.Price : bar.Low <= order.Price)
-                    {
-                        price = options.Slippage.Apply(order.Price, order.Buy, bar.High, bar.Low);
-                    }
-
-                    break;
-            }
+            var price = venue.Match(order.Type, order.Buy, order.Price, bar);
 
             if (!double.IsNaN(price))
             {
@@ -339,24 +313,24 @@ public sealed class TradingSession
         }
 
         var target = leg.TargetLevel;
+        var exitBuy = !isLong;
+        var stopGaps = !double.IsNaN(stop) && (isLong ? bar.Open <= stop : bar.Open >= stop);
+        var targetGaps = !double.IsNaN(target) && (isLong ? bar.Open >= target : bar.Open <= target);
+
+        // Conservative path: a stop gapped at the open first; then a target gapped at the open; then, inside the
+        // bar, the stop before the target.
+        var stopPrice = double.IsNaN(stop) ? double.NaN : venue.Match(OrderType.Stop, exitBuy, stop, bar);
+        var targetPrice = double.IsNaN(target) ? double.NaN : venue.Match(OrderType.Limit, exitBuy, target, bar);
         double price;
         OrderPurpose purpose;
         OrderType type;
-        if (!double.IsNaN(stop) && (isLong ? bar.Open <= stop : bar.Open >= stop))
+        if (stopGaps || (!targetGaps && !double.IsNaN(stopPrice)))
         {
-            (price, purpose, type) = (options.Slippage.Apply(bar.Open, !isLong, bar.High, bar.Low), stopPurpose, OrderType.Stop);
+            (price, purpose, type) = (stopPrice, stopPurpose, OrderType.Stop);
         }
-        else if (!double.IsNaN(target) && (isLong ? bar.Open >= target : bar.Open <= target))
+        else if (!double.IsNaN(targetPrice))
         {
-            (price, purpose, type) = (bar.Open, OrderPurpose.TakeProfit, OrderType.Limit);
-        }
-        else if (!double.IsNaN(stop) && (isLong ? bar.Low <= stop : bar.High >= stop))
-        {
-            (price, purpose, type) = (options.Slippage.Apply(stop, !isLong, bar.High, bar.Low), stopPurpose, OrderType.Stop);
-        }
-        else if (!double.IsNaN(target) && (isLong ? bar.High >= target : bar.Low <= target))
-        {
-            (price, purpose, type) = (target, OrderPurpose.TakeProfit, OrderType.Limit);
+            (price, purpose, type) = (targetPrice, OrderPurpose.TakeProfit, OrderType.Limit);
         }
         else
         {
