@@ -7,17 +7,7 @@ namespace SigmaFlow.Cli.Tests.Cli;
 /// <summary>The <c>sigmaflow backtest</c> contract, in-process, on files the tests write.</summary>
 public sealed class BacktestCommandTests : IDisposable
 {
-    private const string SmaCross = """
-        name: sma-cross
-        parameters:
-          fast: { default: 10, min: 2, max: 200 }
-          slow: { default: 30, min: 3, max: 400 }
-        long:
-          entry: crossover(sma(close, fast), sma(close, slow))
-          exit: crossunder(sma(close, fast), sma(close, slow))
-        sizing:
-          quantity: 100
-        """;
+    private const string SmaCross = DemoCommand.ExampleStrategy;
 
     private readonly string folder = Directory.CreateTempSubdirectory("sigmaflow-bt-").FullName;
 

@@ -447,14 +447,26 @@ internal sealed class PreviousNode(RuleNode x, int bars, string key) : RuleNode(
     }
 }
 
-/// <summary>highest(x, n) / lowest(x, n) over the last n valid values (current included); NaN inputs are skipped.</summary>
-internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) : RuleNode(RuleType.Number, key, x)
+/// <summary>The per-bar state of a one-input stateful node: peek the newest value, commit it when final.</summary>
+internal interface IUnaryState
 {
+    double Peek(double x);
+
+    void Commit();
+}
+
+/// <summary>A node whose value depends on its input's history: one state type drives both the column loop and the step.</summary>
+/// <typeparam name="TState">The state.</typeparam>
+internal abstract class StatefulNode<TState>(RuleType type, string key, RuleNode x) : RuleNode(type, key, x)
+    where TState : struct, IUnaryState
+{
+    protected abstract TState NewState();
+
     internal override double[] EvaluateColumn(ColumnContext context)
     {
         var source = context[Children[0]];
         var result = GC.AllocateUninitializedArray<double>(source.Length);
-        var state = new ExtremeState(max, length);
+        var state = NewState();
         for (var i = 0; i < source.Length; i++)
         {
             result[i] = state.Peek(source[i]);
@@ -464,18 +476,24 @@ internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) 
         return result;
     }
 
-    internal override NodeStep CreateStep(NodeStep[] children) => new Step(new ExtremeState(max, length), children[0]);
+    internal override NodeStep CreateStep(NodeStep[] children) => new Step(NewState(), children[0]);
 
-    private sealed class Step(ExtremeState state, NodeStep source) : NodeStep
+    private sealed class Step(TState state, NodeStep source) : NodeStep
     {
-        private ExtremeState state = state;
+        private TState state = state;
 
         public override void Peek(in Ohlcv bar) => Value = state.Peek(source.Value);
 
         public override void Commit() => state.Commit();
     }
+}
 
-    private struct ExtremeState(bool max, int length)
+/// <summary>highest(x, n) / lowest(x, n) over the last n valid values (current included); NaN inputs are skipped.</summary>
+internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) : StatefulNode<ExtremeNode.State>(RuleType.Number, key, x)
+{
+    protected override State NewState() => new(max, length);
+
+    internal struct State(bool max, int length) : IUnaryState
     {
         private SlidingExtreme window = new(length, max);
         private bool valid;
@@ -503,34 +521,11 @@ internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) 
 }
 
 /// <summary>rising(x, n) / falling(x, n): x rose (fell) strictly on each of the last n bars.</summary>
-internal sealed class TrendNode(bool rising, RuleNode x, int length, string key) : RuleNode(RuleType.Boolean, key, x)
+internal sealed class TrendNode(bool rising, RuleNode x, int length, string key) : StatefulNode<TrendNode.State>(RuleType.Boolean, key, x)
 {
-    internal override double[] EvaluateColumn(ColumnContext context)
-    {
-        var source = context[Children[0]];
-        var result = GC.AllocateUninitializedArray<double>(source.Length);
-        var state = new TrendState(rising, length);
-        for (var i = 0; i < source.Length; i++)
-        {
-            result[i] = state.Peek(source[i]);
-            state.Commit();
-        }
+    protected override State NewState() => new(rising, length);
 
-        return result;
-    }
-
-    internal override NodeStep CreateStep(NodeStep[] children) => new Step(new TrendState(rising, length), children[0]);
-
-    private sealed class Step(TrendState state, NodeStep source) : NodeStep
-    {
-        private TrendState state = state;
-
-        public override void Peek(in Ohlcv bar) => Value = state.Peek(source.Value);
-
-        public override void Commit() => state.Commit();
-    }
-
-    private struct TrendState(bool rising, int length)
+    internal struct State(bool rising, int length) : IUnaryState
     {
         private double previous = double.NaN;
         private int run;
