@@ -334,6 +334,35 @@ public sealed class EngineTests
         Assert.Contains("not a representable amount of money", result.Orders[0].Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void InjectedVenue_DecidesEveryFillPrice()
+    {
+        // The session asks the venue for prices; a venue that always fills at 50 makes every fill 50.
+        var strategy = StrategyCompiler.Compile(Long("close > 100", "close < 100"));
+        var session = new TradingSession(new BacktestOptions(), [("TEST", strategy)], new FixedPriceVenue(50));
+        var values = new double[strategy.Program.Roots.Count];
+        var columns = strategy.Program.Evaluate(Five);
+        for (var i = 0; i < Five.Count; i++)
+        {
+            for (var r = 0; r < values.Length; r++)
+            {
+                values[r] = columns[r][i];
+            }
+
+            session.OnBar(0, Five[i], values);
+        }
+
+        Assert.Equal([50m, 50m], session.Fills.Select(f => f.Price));
+        Assert.Equal(0m, session.Trades.Single().Pnl);
+    }
+
+    private sealed class FixedPriceVenue(double price) : IExecutionVenue
+    {
+        public double Match(OrderType type, bool buy, double level, in Ohlcv bar) => price;
+
+        public double MatchAtClose(bool buy, in Ohlcv bar) => price;
+    }
+
     private static long Bars(BarSeries bars, int index) => bars.Time[index];
 
     private static BacktestResult Run(BarSeries bars, StrategyDocument document, BacktestOptions? options = null) =>
