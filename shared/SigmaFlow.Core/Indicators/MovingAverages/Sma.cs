@@ -6,6 +6,7 @@ namespace SigmaFlow.Core.Indicators.MovingAverages;
 /// <summary>Simple moving average: the plain mean of the last <c>lookbackPeriods</c> values. First value at index N − 1.</summary>
 public struct SmaKernel : IValueKernel
 {
+    private readonly double reciprocal;
     private WindowSum window;
     private bool valid;
 
@@ -15,6 +16,7 @@ public struct SmaKernel : IValueKernel
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
         window = new WindowSum(lookbackPeriods);
+        reciprocal = 1.0 / lookbackPeriods;
     }
 
     /// <inheritdoc />
@@ -35,7 +37,7 @@ public struct SmaKernel : IValueKernel
         }
 
         var sum = window.Peek(value);
-        Value = window.IsReady ? sum / window.Length : double.NaN;
+        Value = window.IsReady ? sum * reciprocal : double.NaN;
     }
 
     /// <inheritdoc />

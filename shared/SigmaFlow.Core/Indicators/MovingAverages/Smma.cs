@@ -10,6 +10,7 @@ namespace SigmaFlow.Core.Indicators.MovingAverages;
 public struct SmmaKernel : IValueKernel
 {
     private readonly int length;
+    private readonly double reciprocal;
     private int count;
     private double seedSum;
     private double pendingSum;
@@ -22,6 +23,7 @@ public struct SmmaKernel : IValueKernel
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
         length = lookbackPeriods;
+        reciprocal = 1.0 / lookbackPeriods;
     }
 
     /// <inheritdoc />
@@ -41,7 +43,7 @@ public struct SmmaKernel : IValueKernel
         }
         else if (count >= length)
         {
-            Value = ((smma * (length - 1)) + value) / length;
+            Value = ((smma * (length - 1)) + value) * reciprocal;
         }
         else
         {

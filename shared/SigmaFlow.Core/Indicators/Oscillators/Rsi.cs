@@ -6,11 +6,13 @@ namespace SigmaFlow.Core.Indicators.Oscillators;
 /// <summary>
 /// Relative strength index. The first input has no change and is not part of the seed. At the N-th change the
 /// average gain and loss are plain means of changes 1..N (SMA seed); after that Wilder smoothing
-/// <c>avg = (avg·(N − 1) + g) / N</c>. RSI = 100 − 100 / (1 + gain/loss), and 100 when the average loss is 0.
+/// <c>avg = (avg·(N − 1) + g) / N</c>. RSI = 100 − 100 / (1 + gain/loss) (computed as 100·gain/(gain + loss)), and
+/// 100 when the average loss is 0.
 /// </summary>
 public struct RsiKernel : IValueKernel
 {
     private readonly int length;
+    private readonly double reciprocal;
     private bool hasPrevious;
     private double previous;
     private int count;
@@ -29,6 +31,7 @@ public struct RsiKernel : IValueKernel
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
         length = lookbackPeriods;
+        reciprocal = 1.0 / lookbackPeriods;
     }
 
     /// <inheritdoc />
@@ -53,8 +56,8 @@ public struct RsiKernel : IValueKernel
         var loss = value < previous ? previous - value : 0;
         if (count >= length)
         {
-            pendingGain = ((avgGain * (length - 1)) + gain) / length;
-            pendingLoss = ((avgLoss * (length - 1)) + loss) / length;
+            pendingGain = ((avgGain * (length - 1)) + gain) * reciprocal;
+            pendingLoss = ((avgLoss * (length - 1)) + loss) * reciprocal;
         }
         else
         {
@@ -69,7 +72,8 @@ public struct RsiKernel : IValueKernel
             pendingLoss /= length;
         }
 
-        Value = pendingLoss > 0 ? 100 - (100 / (1 + (pendingGain / pendingLoss))) : 100;
+        // 100 − 100/(1 + gain/loss), written with one division: 100·gain/(gain + loss).
+        Value = pendingLoss > 0 ? 100 * pendingGain / (pendingGain + pendingLoss) : 100;
     }
 
     /// <inheritdoc />

@@ -11,6 +11,7 @@ namespace SigmaFlow.Core.Indicators.Volatility;
 internal struct AtrCore
 {
     private readonly int length;
+    private readonly double reciprocal;
     private bool hasPrevious;
     private double previousClose;
     private int count;
@@ -22,6 +23,7 @@ internal struct AtrCore
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
         length = lookbackPeriods;
+        reciprocal = 1.0 / lookbackPeriods;
         TrueRange = Atr = double.NaN;
     }
 
@@ -42,7 +44,7 @@ internal struct AtrCore
         }
 
         TrueRange = Math.Max(bar.High - bar.Low, Math.Max(Math.Abs(bar.High - previousClose), Math.Abs(bar.Low - previousClose)));
-        Atr = count >= length ? ((atr * (length - 1)) + TrueRange) / length
+        Atr = count >= length ? ((atr * (length - 1)) + TrueRange) * reciprocal
             : count == length - 1 ? (sum + TrueRange) / length
             : double.NaN;
     }
