@@ -6,7 +6,6 @@ namespace SigmaFlow.Core.Indicators.MovingAverages;
 /// <summary>Simple moving average: the plain mean of the last <c>lookbackPeriods</c> values. First value at index N − 1.</summary>
 public struct SmaKernel : IValueKernel
 {
-    private readonly double reciprocal;
     private WindowSum window;
     private bool valid;
 
@@ -16,7 +15,6 @@ public struct SmaKernel : IValueKernel
     {
         Guard.AtLeast(lookbackPeriods, 1, nameof(lookbackPeriods));
         window = new WindowSum(lookbackPeriods);
-        reciprocal = 1.0 / lookbackPeriods;
     }
 
     /// <inheritdoc />
@@ -37,7 +35,8 @@ public struct SmaKernel : IValueKernel
         }
 
         var sum = window.Peek(value);
-        Value = window.IsReady ? sum * reciprocal : double.NaN;
+        // A true division: the plain mean users compare with other tools (no reciprocal rounding).
+        Value = window.IsReady ? sum / window.Length : double.NaN;
     }
 
     /// <inheritdoc />
