@@ -17,15 +17,25 @@ if ! dotnet build Serverless.sln -c Release -nologo -v quiet; then
 fi
 
 status=0
+projects=0
 for project in tests/*.Tests/*.Tests.csproj; do
   name="$(basename "$project" .csproj)"
+  projects=$((projects + 1))
   echo "== $name"
-  if ! dotnet test "$project" -c Release --no-build -nologo \
+  log="$results/$name.log"
+  dotnet test "$project" -c Release --no-build -nologo \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-      --logger "console;verbosity=normal" 2>&1 | grep -Ev '^\s*(Passed|Skipped) ' ; then
-    :
+      --logger "console;verbosity=normal" > "$log" 2>&1
+  code=$?
+  grep -Ev '^\s*(Passed|Skipped) ' "$log"
+  if [ "$code" -ne 0 ]; then
+    echo "$name: dotnet test exited with $code"
+    status=1
   fi
-  if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
+  if [ ! -f "$results/$name.trx" ]; then
+    echo "$name: no test results were written (the test host did not run to the end)"
+    status=1
+  fi
 done
 
 # Totals over every test run, from the TRX result files.
@@ -39,8 +49,8 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
   skipped=$((skipped + ${t:-0} - ${x:-0}))
 done
-if [ "$found" -eq 0 ]; then
-  echo "no test results were written"
+if [ "$found" -lt "$projects" ]; then
+  echo "only $found of $projects test projects wrote results"
   status=1
 fi
 if [ "$failed" -gt 0 ]; then status=1; fi

@@ -4,7 +4,10 @@ namespace SigmaFlow.Core;
 internal static class Spelling
 {
     /// <summary>The candidate closest to <paramref name="name"/> (case-insensitive), if it is close enough to be a likely typo.</summary>
-    public static string? Suggest(string name, IEnumerable<string> candidates)
+    /// <param name="name">The word as written.</param>
+    /// <param name="candidates">The known words.</param>
+    /// <param name="maxDistance">Most edits allowed; by default max(2, length/3).</param>
+    public static string? Suggest(string name, IEnumerable<string> candidates, int? maxDistance = null)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -19,7 +22,7 @@ internal static class Spelling
             }
         }
 
-        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+        return bestDistance <= (maxDistance ?? Math.Max(2, name.Length / 3)) ? best : null;
     }
 
     /// <summary>Suggestion text to append to a message: <c> Did you mean 'x'?</c> or nothing.</summary>

@@ -88,9 +88,26 @@ public sealed class TradingSession
     /// <param name="legIndex">The symbol (index into the legs given to the constructor).</param>
     /// <param name="bar">The bar, complete.</param>
     /// <param name="ruleValues">Values of the strategy's rule program roots on this bar (see <see cref="CompiledStrategy.Slot"/>).</param>
+    /// <exception cref="ArgumentException">The leg does not exist, the rule values are fewer than the program's rules, or
+    /// the bar is not later than the leg's previous bar.</exception>
     public void OnBar(int legIndex, in Ohlcv bar, ReadOnlySpan<double> ruleValues)
     {
+        if ((uint)legIndex >= (uint)legs.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(legIndex), legIndex, $"legIndex must be from 0 to {legs.Length - 1}; got {legIndex}.");
+        }
+
         var leg = legs[legIndex];
+        if (ruleValues.Length < leg.RuleCount)
+        {
+            throw new ArgumentException($"ruleValues must hold the {leg.RuleCount} rule values of {leg.Symbol}'s strategy; got {ruleValues.Length}.", nameof(ruleValues));
+        }
+
+        if (leg.BarIndex >= 0 && bar.Time <= leg.Bar.Time)
+        {
+            throw new ArgumentException($"Bars of {leg.Symbol} must arrive in time order; bar time {bar.Time} is not after {leg.Bar.Time}.", nameof(bar));
+        }
+
         leg.BarIndex++;
         leg.Bar = bar;
         if (leg.Working.Count > 0)
@@ -704,6 +721,8 @@ public sealed class TradingSession
         public int ShortExitSlot { get; } = strategy.Slot(StrategyRule.ShortExit);
 
         public int ShortPriceSlot { get; } = strategy.Slot(StrategyRule.ShortPrice);
+
+        public int RuleCount { get; } = strategy.Program.Roots.Count;
 
         public List<WorkingOrder> Working { get; } = [];
 

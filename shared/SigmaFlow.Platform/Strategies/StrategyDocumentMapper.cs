@@ -1,3 +1,4 @@
+using SigmaFlow.Core;
 using System.Globalization;
 using SigmaFlow.Core.Strategies;
 using YamlDotNet.RepresentationModel;
@@ -216,7 +217,7 @@ internal static class StrategyDocumentMapper
             }
 
             var found = StrategySection.DescribeNode(item);
-            var suggestion = item is YamlScalarNode { Value: { } word } ? KeySuggestion.Closest(word, DayNames) : null;
+            var suggestion = item is YamlScalarNode { Value: { } word } ? Spelling.Suggest(word, DayNames, word.Length <= 3 ? 1 : 2) : null;
             var hint = suggestion is null ? string.Empty : Invariant($"; did you mean '{suggestion}'?");
             section.Diagnostics.Add(item.Start, Invariant($"expected a day in 'session.days' (mon, tue, wed, thu, fri, sat, sun or full names), found {found}{hint}"));
         }

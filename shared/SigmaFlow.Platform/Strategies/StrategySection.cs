@@ -1,3 +1,4 @@
+using SigmaFlow.Core;
 using System.Globalization;
 using SigmaFlow.Core.Strategies;
 using YamlDotNet.Core;
@@ -60,7 +61,7 @@ internal sealed class StrategySection
 
             if (allowedKeys is not null && !allowedKeys.Contains(name, StringComparer.Ordinal))
             {
-                var suggestion = KeySuggestion.Closest(name, allowedKeys);
+                var suggestion = Spelling.Suggest(name, allowedKeys, name.Length <= 3 ? 1 : 2);
                 var hint = suggestion is null ? string.Empty : Invariant($"; did you mean '{suggestion}'?");
                 diagnostics.Add(key.Start, Invariant($"unknown key '{name}' in {Describe(path)}; expected one of {string.Join(", ", allowedKeys)}{hint}"));
                 continue;

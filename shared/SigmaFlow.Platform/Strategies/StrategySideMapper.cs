@@ -1,3 +1,4 @@
+using SigmaFlow.Core;
 using SigmaFlow.Core.Strategies;
 using YamlDotNet.RepresentationModel;
 using static System.FormattableString;
@@ -166,7 +167,7 @@ internal static class StrategySideMapper
             return EntryOrderType.Stop;
         }
 
-        var suggestion = KeySuggestion.Closest(text, OrderTypes);
+        var suggestion = Spelling.Suggest(text, OrderTypes, text.Length <= 3 ? 1 : 2);
         var hint = suggestion is null ? string.Empty : Invariant($"; did you mean '{suggestion}'?");
         section.Diagnostics.Add(node.Start, Invariant($"unknown order type '{text}' in '{path}'; expected one of market, limit, stop{hint}"));
         return null;

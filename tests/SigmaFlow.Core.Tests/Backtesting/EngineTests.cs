@@ -356,6 +356,22 @@ public sealed class EngineTests
         Assert.Equal(0m, session.Trades.Single().Pnl);
     }
 
+    [Fact]
+    public void OnBar_BadArguments_RefusedWithTheRule()
+    {
+        var strategy = StrategyCompiler.Compile(Long("close > 100", "close < 100"));
+        var session = new TradingSession(new BacktestOptions(), [("TEST", strategy)]);
+        var values = new double[strategy.Program.Roots.Count];
+        Assert.Contains("legIndex must be from 0 to 0; got 1.", Assert.Throws<ArgumentOutOfRangeException>(() => session.OnBar(1, Five[0], values)).Message, StringComparison.Ordinal);
+        Assert.Contains("ruleValues must hold the 2 rule values", Assert.Throws<ArgumentException>(() => session.OnBar(0, Five[0], new double[1])).Message, StringComparison.Ordinal);
+        session.OnBar(0, Five[1], values);
+        Assert.Contains("must arrive in time order", Assert.Throws<ArgumentException>(() => session.OnBar(0, Five[0], values)).Message, StringComparison.Ordinal);
+
+        // Refused input changed nothing: the next good bar is processed normally.
+        session.OnBar(0, Five[2], values);
+        Assert.Empty(session.Orders);
+    }
+
     private sealed class FixedPriceVenue(double price) : IExecutionVenue
     {
         public double Match(OrderType type, bool buy, double level, in Ohlcv bar) => price;

@@ -24,9 +24,6 @@ internal struct WindowSum
     /// <summary>True when a peek completes a full window.</summary>
     public readonly bool IsReady => tail.Count == Length - 1;
 
-    /// <summary>Committed values in the tail (at most length − 1).</summary>
-    public readonly int TailCount => tail.Count;
-
     /// <summary>The committed value <paramref name="ago"/> commits back (0 = last committed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Ago(int ago) => tail.Ago(ago);
@@ -87,9 +84,6 @@ internal struct WindowMoments
     public readonly int Length { get; }
 
     public readonly bool IsReady => tail.Count == Length - 1;
-
-    /// <summary>The committed value <paramref name="ago"/> commits back.</summary>
-    public readonly double Ago(int ago) => tail.Ago(ago);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Peek(double value, out double mean, out double variance)
@@ -189,9 +183,6 @@ internal struct WindowExtreme
     public readonly int Length { get; }
 
     public readonly bool IsReady => next >= Length - 1;
-
-    /// <summary>The extreme of the committed tail alone (the last length − 1 committed values); NaN when empty.</summary>
-    public readonly double CommittedExtreme => count == 0 ? double.NaN : values[front];
 
     /// <summary>Bars since the extreme found by the last peek (0 = the pending bar).</summary>
     public int PendingAgo { get; private set; }
