@@ -58,6 +58,12 @@ public sealed record BacktestResult
 
     /// <summary>Options used.</summary>
     public required BacktestOptions Options { get; init; }
+
+    /// <summary>Value of every fill (quantity × price), for turnover.</summary>
+    public double TradedValue { get; init; }
+
+    /// <summary>Bars with a position open at the close.</summary>
+    public int BarsInMarket { get; init; }
 }
 
 /// <summary>
@@ -74,9 +80,24 @@ public static class BacktestEngine
     /// <param name="strategy">The strategy.</param>
     /// <param name="options">Settings (defaults when null).</param>
     /// <param name="cache">Indicator columns shared with other runs over the same bars.</param>
+    /// <param name="range">
+    /// The bars to trade (all when null). Rules are still evaluated over the whole series, so indicators in the range
+    /// are warmed up by the bars before it exactly as they would be live; the session, the equity curve, the trades and
+    /// the report cover the range only. Walk-forward windows and successive-halving budgets use this.
+    /// </param>
     /// <returns>The result.</returns>
-    public static BacktestResult Run(BarSeries bars, CompiledStrategy strategy, BacktestOptions? options = null, IndicatorColumnCache? cache = null) =>
-        Run([new BacktestLeg(bars.Symbol ?? "SYMBOL", bars, strategy)], options, cache);
+    public static BacktestResult Run(BarSeries bars, CompiledStrategy strategy, BacktestOptions? options = null, IndicatorColumnCache? cache = null, BarRange? range = null)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var legs = new[] { new BacktestLeg(bars.Symbol ?? "SYMBOL", bars, strategy) };
+        if (range is not { } r || (r.Start == 0 && r.Length == bars.Count))
+        {
+            return Run(legs, options, cache);
+        }
+
+        r.Validate(bars.Count);
+        return RunCore(legs, options ?? new BacktestOptions(), cache, r);
+    }
 
     /// <summary>Backtests several symbols sharing one account.</summary>
     /// <param name="legs">Symbols with their bars and strategies.</param>
@@ -91,18 +112,22 @@ public static class BacktestEngine
             throw new ArgumentException("legs must contain at least one symbol; got none.", nameof(legs));
         }
 
-        options ??= new BacktestOptions();
+        return RunCore(legs, options ?? new BacktestOptions(), cache, new BarRange(0, legs.Count == 1 ? legs[0].Bars.Count : 0));
+    }
+
+    private static BacktestResult RunCore(IReadOnlyList<BacktestLeg> legs, BacktestOptions options, IndicatorColumnCache? cache, BarRange range)
+    {
         var session = new TradingSession(options, legs.Select(l => (l.Symbol, l.Strategy)).ToList());
         var columns = legs.Select(l => l.Strategy.Program.Evaluate(l.Bars, legs.Count == 1 ? cache : null)).ToArray();
-        var time = Timeline(legs);
+        var time = legs.Count == 1 ? Slice(legs[0].Bars.Time, range) : Timeline(legs);
         var equity = GC.AllocateUninitializedArray<double>(time.Length);
         var benchmark = GC.AllocateUninitializedArray<double>(time.Length);
         var barsInMarket = 0;
 
         if (legs.Count == 1)
         {
-            RunSingle(session, legs[0].Bars, columns[0], equity, ref barsInMarket);
-            Array.Copy(legs[0].Bars.Close, benchmark, benchmark.Length);
+            RunSingle(session, legs[0].Bars, columns[0], range, equity, ref barsInMarket);
+            Array.Copy(legs[0].Bars.Close, range.Start, benchmark, 0, benchmark.Length);
         }
         else
         {
@@ -139,8 +164,10 @@ public static class BacktestEngine
             Time = time,
             Equity = equity,
             Drawdown = report.Drawdown,
-            Manifest = Manifest(legs, options),
+            Manifest = Manifest(legs, options, range),
             Options = options,
+            TradedValue = (double)session.TradedValue,
+            BarsInMarket = barsInMarket,
         };
     }
 
@@ -158,7 +185,10 @@ public static class BacktestEngine
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static void RunSingle(TradingSession session, BarSeries bars, double[][] columns, double[] equity, ref int barsInMarket)
+    private static T[] Slice<T>(T[] values, BarRange range) =>
+        range.Start == 0 && range.Length == values.Length ? values : values.AsSpan(range.Start, range.Length).ToArray();
+
+    private static void RunSingle(TradingSession session, BarSeries bars, double[][] columns, BarRange range, double[] equity, ref int barsInMarket)
     {
         Span<double> values = stackalloc double[Math.Max(columns.Length, 1)];
         var time = bars.Time;
@@ -167,7 +197,8 @@ public static class BacktestEngine
         var low = bars.Low;
         var close = bars.Close;
         var volume = bars.Volume;
-        for (var i = 0; i < time.Length; i++)
+        var end = range.Start + range.Length;
+        for (var i = range.Start; i < end; i++)
         {
             for (var r = 0; r < columns.Length; r++)
             {
@@ -175,7 +206,7 @@ public static class BacktestEngine
             }
 
             session.OnBar(0, new Ohlcv(time[i], open[i], high[i], low[i], close[i], volume[i]), values);
-            equity[i] = session.Equity();
+            equity[i - range.Start] = session.Equity();
             if (session.InMarket)
             {
                 barsInMarket++;
@@ -239,7 +270,7 @@ public static class BacktestEngine
         return [.. all];
     }
 
-    private static RunManifest Manifest(IReadOnlyList<BacktestLeg> legs, BacktestOptions options)
+    private static RunManifest Manifest(IReadOnlyList<BacktestLeg> legs, BacktestOptions options, BarRange range)
     {
         using var data = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var strategy = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -251,6 +282,12 @@ public static class BacktestEngine
         }
 
         var optionsText = string.Create(CultureInfo.InvariantCulture, $"cash={options.InitialCash};fill={options.Fill};commission={options.Commission};slippage={options.Slippage};participation={options.MaxVolumeParticipation};shortMargin={options.ShortMarginRate};closeAtEnd={options.CloseAtEnd};riskFree={options.RiskFreeRate}");
+        if (legs.Count == 1 && range.Length != legs[0].Bars.Count)
+        {
+            // A part of the series is a different run; whole-series runs keep the hash they always had.
+            optionsText += string.Create(CultureInfo.InvariantCulture, $";range={range.Start}+{range.Length}");
+        }
+
         var dataHash = Convert.ToHexStringLower(data.GetHashAndReset());
         var strategyHash = Convert.ToHexStringLower(strategy.GetHashAndReset());
         var optionsHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(optionsText)));

@@ -60,7 +60,14 @@ public sealed record StrategyDocument
 /// <param name="Maximum">Largest allowed value.</param>
 /// <param name="Line">Line of the parameter in the document.</param>
 /// <param name="Column">Column of the parameter in the document.</param>
-public sealed record StrategyParameter(string Name, double Default, double Minimum, double Maximum, int Line = 0, int Column = 0);
+public sealed record StrategyParameter(string Name, double Default, double Minimum, double Maximum, int Line = 0, int Column = 0)
+{
+    /// <summary>Grid step for sweeps that name the parameter without a range; null = not given.</summary>
+    public double? Step { get; init; }
+
+    /// <summary>Whether the parameter takes whole numbers only (its bounds and default have no fraction).</summary>
+    public bool IsWholeNumber => Minimum == Math.Floor(Minimum) && Maximum == Math.Floor(Maximum) && Default == Math.Floor(Default) && (Step is null || Step == Math.Floor(Step.Value));
+}
 
 /// <summary>Rules of one side (long or short).</summary>
 public sealed record StrategySide

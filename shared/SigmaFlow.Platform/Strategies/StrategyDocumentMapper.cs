@@ -12,7 +12,7 @@ internal static class StrategyDocumentMapper
     /// <summary>Keys allowed at the top level.</summary>
     public static readonly string[] TopLevelKeys = ["name", "parameters", "long", "short", "sizing", "pyramiding", "cooldown_bars", "session"];
 
-    private static readonly string[] ParameterKeys = ["default", "min", "max"];
+    private static readonly string[] ParameterKeys = ["default", "min", "max", "step"];
     private static readonly string[] SizingModeKeys = ["quantity", "percent_equity", "cash", "risk_percent"];
     private static readonly string[] SizingKeys = [.. SizingModeKeys, "fractional"];
     private static readonly string[] SessionKeys = ["days", "start", "end"];
@@ -103,6 +103,7 @@ internal static class StrategyDocumentMapper
             var defaultValue = parameter.Number("default", required: true);
             var minimum = parameter.Number("min", required: true);
             var maximum = parameter.Number("max", required: true);
+            var step = parameter.PositiveNumber("step", required: false);
             if (defaultValue is not { } d || minimum is not { } min || maximum is not { } max)
             {
                 continue;
@@ -118,7 +119,7 @@ internal static class StrategyDocumentMapper
             }
             else if (isIdentifier)
             {
-                parameters.Add(new StrategyParameter(name, d, min, max, ToInt(key.Start.Line), ToInt(key.Start.Column)));
+                parameters.Add(new StrategyParameter(name, d, min, max, ToInt(key.Start.Line), ToInt(key.Start.Column)) { Step = step });
             }
         }
 

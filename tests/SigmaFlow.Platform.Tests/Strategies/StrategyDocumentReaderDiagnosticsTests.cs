@@ -138,7 +138,7 @@ public sealed class StrategyDocumentReaderDiagnosticsTests
     [InlineData(Entry + "sizing: { quantity: 1, fractionl: true }\n", 4, 24, "unknown key 'fractionl' in 'sizing'; expected one of quantity, percent_equity, cash, risk_percent, fractional; did you mean 'fractional'?")]
     [InlineData(Entry + "  order: { type: stop, price: high, valid_bar: 2 }\n", 4, 37, "unknown key 'valid_bar' in 'long.order'; expected one of type, price, valid_bars; did you mean 'valid_bars'?")]
     [InlineData(Entry + "session: { begin: \"09:00\" }\n", 4, 12, "unknown key 'begin' in 'session'; expected one of days, start, end")]
-    [InlineData(Entry + "parameters:\n  k: { default: 1, min: 0, max: 2, step: 1 }\n", 5, 36, "unknown key 'step' in 'parameters.k'; expected one of default, min, max")]
+    [InlineData(Entry + "parameters:\n  k: { default: 1, min: 0, max: 2, stp: 1 }\n", 5, 36, "unknown key 'stp' in 'parameters.k'; expected one of default, min, max, step; did you mean 'step'?")]
     public void Read_UnknownKeysInEverySection_ReportKeySectionAndChoices(string text, int line, int column, string message)
     {
         AssertOnly(text, line, column, message);
@@ -267,6 +267,14 @@ public sealed class StrategyDocumentReaderDiagnosticsTests
     public void Read_ParameterBoundsViolated_ReportsNameRuleAndValues(string bounds, int column, string message)
     {
         AssertOnly("name: x\nparameters:\n  fast: " + bounds + "\nlong:\n  entry: close > open\n", 3, column, message);
+    }
+
+    [Fact]
+    public void Read_ParameterStep_IsReadAndMustBePositive()
+    {
+        var document = StrategyDocumentReader.Read(Entry + "parameters:\n  a: { default: 10, min: 2, max: 50, step: 4 }\n  b: { default: 5, min: 2, max: 5 }\n");
+        Assert.Equal([4.0, null], document.Parameters.Select(p => p.Step));
+        AssertOnly("name: x\nparameters:\n  fast: { default: 10, min: 2, max: 50, step: 0 }\nlong:\n  entry: close > open\n", 3, 47, "'step' must be greater than 0, found 0");
     }
 
     [Fact]

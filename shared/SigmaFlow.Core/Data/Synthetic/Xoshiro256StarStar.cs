@@ -46,6 +46,28 @@ internal sealed class Xoshiro256StarStar
         }
     }
 
+    /// <summary>
+    /// A uniform integer in 0 … <paramref name="bound"/> − 1 without modulo bias (Lemire's multiply-shift with
+    /// rejection: one multiplication, a division only in the rare rejection zone).
+    /// </summary>
+    /// <param name="bound">Exclusive upper bound, ≥ 1.</param>
+    /// <returns>The integer.</returns>
+    public ulong NextBelow(ulong bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(bound);
+        var high = Math.BigMul(NextUInt64(), bound, out var low);
+        if (low < bound)
+        {
+            var threshold = (0UL - bound) % bound;
+            while (low < threshold)
+            {
+                high = Math.BigMul(NextUInt64(), bound, out low);
+            }
+        }
+
+        return high;
+    }
+
     /// <summary>A uniform draw in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * UnitScale;
 

@@ -10,6 +10,8 @@ namespace SigmaFlow.Core.Strategies.Rules;
 /// </summary>
 public sealed class RuleBinder
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<SourceText, RuleSyntax> ParseCache = new();
+
     /// <summary>Built-in functions of the rule language.</summary>
     public static IReadOnlyList<string> Functions { get; } = ["crossover", "crossunder", "highest", "lowest", "rising", "falling", "abs", "min", "max"];
 
@@ -26,6 +28,27 @@ public sealed class RuleBinder
     /// <summary>Problems found so far, in the order found.</summary>
     public IReadOnlyList<StrategyDiagnostic> Diagnostics => diagnostics;
 
+    /// <summary>
+    /// Parses a rule, reusing the tree of an identical rule parsed before: a sweep compiles the same rules once per
+    /// combination, and syntax trees are immutable. Rules that fail to parse are not kept.
+    /// </summary>
+    private static RuleSyntax Parsed(SourceText rule)
+    {
+        if (ParseCache.TryGetValue(rule, out var syntax))
+        {
+            return syntax;
+        }
+
+        syntax = RuleParser.Parse(rule);
+        if (ParseCache.Count >= 4096)
+        {
+            ParseCache.Clear();
+        }
+
+        ParseCache.TryAdd(rule, syntax);
+        return syntax;
+    }
+
     /// <summary>Parses and binds a rule, recording problems instead of throwing.</summary>
     /// <param name="rule">The rule text with its position.</param>
     /// <param name="expected">Required type of the whole rule.</param>
@@ -37,7 +60,7 @@ public sealed class RuleBinder
         RuleSyntax syntax;
         try
         {
-            syntax = RuleParser.Parse(rule);
+            syntax = Parsed(rule);
         }
         catch (StrategyException ex)
         {

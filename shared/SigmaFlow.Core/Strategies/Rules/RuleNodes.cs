@@ -71,26 +71,34 @@ internal sealed class ColumnContext(BarSeries bars, IndicatorColumnCache? cache)
 /// </summary>
 public sealed class IndicatorColumnCache
 {
-    private readonly Dictionary<string, double[][]> entries = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<double[][]>> entries = new(StringComparer.Ordinal);
+    private long computed;
+    private BarSeries? bars;
 
     /// <summary>Number of distinct indicator instances held.</summary>
     public int Count => entries.Count;
 
-    internal double[][] GetOrAdd(string key, Func<double[][]> compute)
+    /// <summary>
+    /// Indicator instances computed so far. Each distinct instance is computed exactly once, even when several threads
+    /// ask for it at the same moment; the others wait for that one result.
+    /// </summary>
+    public long Computed => Interlocked.Read(ref computed);
+
+    internal double[][] GetOrAdd(BarSeries series, string key, Func<double[][]> compute)
     {
-        lock (entries)
+        var bound = Interlocked.CompareExchange(ref bars, series, null) ?? series;
+        if (!ReferenceEquals(bound, series))
         {
-            if (entries.TryGetValue(key, out var found))
-            {
-                return found;
-            }
+            throw new InvalidOperationException($"an indicator column cache belongs to one bar series; this one holds columns of {bound.Symbol ?? "another series"} ({bound.Count} bars) and was given {series.Symbol ?? "a different series"} ({series.Count} bars). Use one cache per series.");
         }
 
-        var computed = compute();
-        lock (entries)
-        {
-            return entries.TryAdd(key, computed) ? computed : entries[key];
-        }
+        return entries.GetOrAdd(key, _ => new Lazy<double[][]>(
+            () =>
+            {
+                Interlocked.Increment(ref computed);
+                return compute();
+            },
+            LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 }
 
@@ -166,7 +174,7 @@ internal sealed class IndicatorNode : RuleNode
     public RuleNode? Source { get; }
 
     /// <summary>All output columns (the node's own "column" is the first).</summary>
-    public double[][] Columns(ColumnContext context) => context.Cache is null ? Compute(context) : context.Cache.GetOrAdd(Key, () => Compute(context));
+    public double[][] Columns(ColumnContext context) => context.Cache is null ? Compute(context) : context.Cache.GetOrAdd(context.Bars, Key, () => Compute(context));
 
     internal override double[] EvaluateColumn(ColumnContext context) => Columns(context)[0];
 
