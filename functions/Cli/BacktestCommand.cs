@@ -53,7 +53,7 @@ internal static class BacktestCommand
         return CliApp.Ok;
     }
 
-    private static Dictionary<string, double> ParseSets(IReadOnlyList<string> sets)
+    public static Dictionary<string, double> ParseSets(IReadOnlyList<string> sets)
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var set in sets)
@@ -70,7 +70,7 @@ internal static class BacktestCommand
         return result;
     }
 
-    private static BacktestOptions ReadOptions(CliArguments args)
+    public static BacktestOptions ReadOptions(CliArguments args)
     {
         var fill = args.Value("fill") ?? "next-open";
         var commission = CommissionModel.None;
@@ -138,29 +138,8 @@ internal static class BacktestCommand
             }
 
             json.WriteEndObject();
-            Number(json, "finalEquity", result.FinalEquity);
-            json.WriteStartObject("metrics");
-            foreach (var property in typeof(PerformanceMetrics).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-                switch (property.GetValue(result.Metrics))
-                {
-                    case double d:
-                        Number(json, name, d);
-                        break;
-                    case int n:
-                        json.WriteNumber(name, n);
-                        break;
-                    case long n:
-                        json.WriteNumber(name, n);
-                        break;
-                    case decimal m:
-                        json.WriteNumber(name, m);
-                        break;
-                }
-            }
-
-            json.WriteEndObject();
+            JsonOut.Number(json, "finalEquity", result.FinalEquity);
+            JsonOut.Metrics(json, "metrics", result.Metrics);
             json.WriteStartArray("trades");
             foreach (var t in result.Trades)
             {
@@ -175,7 +154,7 @@ internal static class BacktestCommand
                 json.WriteNumber("grossPnl", t.GrossPnl);
                 json.WriteNumber("commission", t.Commission);
                 json.WriteNumber("pnl", t.Pnl);
-                Number(json, "return", t.ReturnFraction);
+                JsonOut.Number(json, "return", t.ReturnFraction);
                 json.WriteNumber("barsHeld", t.BarsHeld);
                 json.WriteString("exitReason", t.ExitReason);
                 json.WriteEndObject();
@@ -187,8 +166,8 @@ internal static class BacktestCommand
             {
                 json.WriteStartObject();
                 json.WriteString("time", Formats.Time(result.Time[i]));
-                Number(json, "value", result.Equity[i]);
-                Number(json, "drawdown", result.Drawdown[i]);
+                JsonOut.Number(json, "value", result.Equity[i]);
+                JsonOut.Number(json, "drawdown", result.Drawdown[i]);
                 json.WriteEndObject();
             }
 
@@ -304,18 +283,6 @@ internal static class BacktestCommand
 
         text.AppendLine().AppendLine(inv, $"Final equity {result.FinalEquity:0.00}; run {result.Manifest.Hash[..16]}");
         return text.ToString();
-    }
-
-    private static void Number(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, value);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 
     private static string Kebab(string pascal)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SigmaFlow.Core.Backtesting;
 using SigmaFlow.Core.Data;
+using SigmaFlow.Core.Optimization;
 using SigmaFlow.Core.Strategies;
 using SigmaFlow.Platform.Strategies;
 
@@ -71,12 +72,28 @@ internal static class DemoCommand
         var m = backtest.Metrics;
         await stdout.WriteLineAsync().ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Backtest of sma-cross (fast=10, slow=30, 0.1 % commission): {m.TradeCount} trades, total return {m.TotalReturn:P2} vs buy-and-hold {m.BenchmarkReturn:P2}, Sharpe {m.Sharpe:F2}, max drawdown {m.MaxDrawdown:P2}, run {backtest.Manifest.Hash[..12]}.")).ConfigureAwait(false);
+        var sweep = LocalSweepExecutor.Run(
+            new SweepDefinition
+            {
+                Strategy = strategy.Document,
+                Axes = [ParameterAxis.Range("fast", 4, 40, 2), ParameterAxis.Range("slow", 20, 120, 5)],
+                Constraints = ["fast < slow"],
+                Options = new BacktestOptions { Commission = new CommissionModel(CommissionKind.Percent, 0.1m) },
+                MinTrades = 5,
+            },
+            bars);
+        var best = sweep.Result.Best;
+        var bestText = best is null ? "no combination had 5 trades" : string.Create(CultureInfo.InvariantCulture, $"best {Sweep.Describe(sweep.Sweep.Space, best.Parameters)} with Sharpe {best.Objective:F2}");
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Sweep of fast × slow: {sweep.Result.Combinations} combinations in {sweep.Elapsed.TotalSeconds:F2} s on {Environment.ProcessorCount} cores; {bestText}; Deflated Sharpe Ratio {sweep.DeflatedSharpe:F2}, Probability of Backtest Overfitting {sweep.Pbo.Probability:F2}.")).ConfigureAwait(false);
         await stdout.WriteLineAsync().ConfigureAwait(false);
         await stdout.WriteLineAsync("Next steps:").ConfigureAwait(false);
         await stdout.WriteLineAsync("  sigmaflow indicators --list").ConfigureAwait(false);
         await stdout.WriteLineAsync("  sigmaflow sample --out bars.csv").ConfigureAwait(false);
         await stdout.WriteLineAsync("  sigmaflow indicators --data bars.csv --spec 'macd(12,26,9)'").ConfigureAwait(false);
         await stdout.WriteLineAsync("  sigmaflow backtest --data bars.csv --strategy sma-cross.yaml --commission-pct 0.1").ConfigureAwait(false);
+        await stdout.WriteLineAsync("  sigmaflow sweep --data bars.csv --strategy sma-cross.yaml --param fast=4:40:2 --param slow=20:120:5 --constraint 'fast < slow'").ConfigureAwait(false);
+        await stdout.WriteLineAsync("  sigmaflow walkforward --data bars.csv --strategy sma-cross.yaml --param fast=4:40:4 --param slow=20:120:10 --in-sample 504 --out-of-sample 126").ConfigureAwait(false);
+        await stdout.WriteLineAsync("  sigmaflow montecarlo --data bars.csv --strategy sma-cross.yaml --commission-pct 0.1").ConfigureAwait(false);
         return mismatches == 0 ? CliApp.Ok : CliApp.DataError;
     }
 

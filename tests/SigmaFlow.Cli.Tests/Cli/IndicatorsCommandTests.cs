@@ -165,6 +165,8 @@ public sealed class IndicatorsCommandTests : IDisposable
         var (code, stdout, _) = await Run("demo", "--bars", "400");
         Assert.Equal(0, code);
         Assert.Contains("streaming vs batch mismatches: 0.", stdout, StringComparison.Ordinal);
+        Assert.Contains("Sweep of fast × slow: ", stdout, StringComparison.Ordinal);
+        Assert.Contains("Probability of Backtest Overfitting", stdout, StringComparison.Ordinal);
     }
 
     private static string Bars(int count)
