@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SigmaFlow.Functions.Cli;
 
-namespace SigmaFlow.Cli.Tests.Cli;
+namespace SigmaFlow.Functions.Tests.Cli;
 
 /// <summary>The <c>sigmaflow sweep</c>, <c>walkforward</c> and <c>montecarlo</c> contracts, in-process.</summary>
 public sealed class OptimizationCommandTests : IDisposable

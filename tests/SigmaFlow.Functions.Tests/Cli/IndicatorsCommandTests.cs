@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SigmaFlow.Functions.Cli;
 
-namespace SigmaFlow.Cli.Tests.Cli;
+namespace SigmaFlow.Functions.Tests.Cli;
 
 /// <summary>The <c>sigmaflow indicators</c> contract, run in-process against files the tests write.</summary>
 public sealed class IndicatorsCommandTests : IDisposable
