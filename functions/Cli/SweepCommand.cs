@@ -17,16 +17,20 @@ internal static class SweepCommand
 
     public static async Task<int> RunSweepAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var input = await ReadInputAsync(args, stderr).ConfigureAwait(false);
         var format = Format(args);
         var outPath = args.Value("out");
         var showProgress = ShowProgress(args);
-        args.RejectUnknown("sweep");
+        var input = await ReadInputAsync(args, "sweep", stderr).ConfigureAwait(false);
 
         using var bar = showProgress ? new ProgressBar(stderr, "sweep") : null;
-        var result = LocalSweepExecutor.Run(input.Definition, input.Bars, input.Execution with { Progress = bar }, cancellationToken);
+        var result = Usage(() => LocalSweepExecutor.Run(input.Definition, input.Bars, input.Execution with { Progress = bar }, cancellationToken));
         bar?.Finish();
-        await stderr.WriteLineAsync(string.Create(Inv, $"{result.Result.Combinations} combinations in {result.Elapsed.TotalSeconds:0.00} s on {input.Execution.Workers} workers ({result.Shards} shards); {Rate(result)}")).ConfigureAwait(false);
+        if (input.Definition.Method != SearchMethod.Grid && result.Trials < input.Definition.Samples)
+        {
+            await stderr.WriteLineAsync(string.Create(Inv, $"note: {result.Trials} of the {input.Definition.Samples} samples asked for exist (or were found) among the combinations that meet the constraints.")).ConfigureAwait(false);
+        }
+
+        await stderr.WriteLineAsync(string.Create(Inv, $"{result.Backtests} backtests in {result.Elapsed.TotalSeconds:0.00} s on {input.Execution.Workers} workers ({result.Shards} shards); {Rate(result)}")).ConfigureAwait(false);
 
         var text = format == "json" ? SweepJson(input, result) : SweepTable(input, result);
         await WriteAsync(text, outPath, stdout, cancellationToken).ConfigureAwait(false);
@@ -35,7 +39,11 @@ internal static class SweepCommand
 
     public static async Task<int> RunWalkForwardAsync(CliArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var input = await ReadInputAsync(args, stderr).ConfigureAwait(false);
+        if (args.Value("top") is not null || args.Value("pbo-blocks") is not null)
+        {
+            throw new CliUsageException("--top and --pbo-blocks apply to sweep; walk-forward keeps each window's best combination.");
+        }
+
         var inSample = args.Int("in-sample", 0, 2, int.MaxValue);
         var outOfSample = args.Int("out-of-sample", 0, 2, int.MaxValue);
         if (inSample == 0 || outOfSample == 0)
@@ -48,7 +56,7 @@ internal static class SweepCommand
         var format = Format(args);
         var outPath = args.Value("out");
         var showProgress = ShowProgress(args);
-        args.RejectUnknown("walkforward");
+        var input = await ReadInputAsync(args, "walkforward", stderr).ConfigureAwait(false);
         IReadOnlyList<(BarRange InSample, BarRange OutOfSample)> windows;
         try
         {
@@ -62,7 +70,7 @@ internal static class SweepCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var bar = showProgress ? new ProgressBar(stderr, "walk-forward") : null;
         var progress = bar is null ? null : new WindowProgress(bar, windows.Count);
-        var report = WalkForwardAnalysis.Run(input.Definition, input.Bars, options, input.Execution, progress, cancellationToken);
+        var report = Usage(() => WalkForwardAnalysis.Run(input.Definition, input.Bars, options, input.Execution, progress, cancellationToken));
         bar?.Finish();
         await stderr.WriteLineAsync(string.Create(Inv, $"{report.Windows.Count} windows, {report.Trials} combinations in {clock.Elapsed.TotalSeconds:0.00} s on {input.Execution.Workers} workers")).ConfigureAwait(false);
         var text = format == "json" ? WalkForwardJson(input, options, report) : WalkForwardTable(input, options, report);
@@ -70,7 +78,7 @@ internal static class SweepCommand
         return CliApp.Ok;
     }
 
-    internal static async Task<SweepInput> ReadInputAsync(CliArguments args, TextWriter stderr)
+    internal static async Task<SweepInput> ReadInputAsync(CliArguments args, string command, TextWriter stderr)
     {
         var data = args.Required("data", "a CSV file of bars");
         var strategyPath = args.Required("strategy", "a strategy document, YAML or JSON");
@@ -85,8 +93,9 @@ internal static class SweepCommand
         {
             if (!spec.Contains('=', StringComparison.Ordinal))
             {
+                var names = document.Parameters.Select(p => p.Name).ToList();
                 var parameter = document.Parameters.FirstOrDefault(p => p.Name == spec)
-                    ?? throw new CliUsageException($"--param {spec}: the strategy has no parameter '{spec}'; its parameters are {string.Join(", ", document.Parameters.Select(p => p.Name))}.");
+                    ?? throw new CliUsageException($"--param {spec}: the strategy has no parameter '{spec}'; its parameters are {string.Join(", ", names)}.{Hint(spec, names)}");
                 axes.Add(Usage(() => ParameterSpace.DefaultAxis(parameter)));
                 continue;
             }
@@ -122,11 +131,27 @@ internal static class SweepCommand
             "adaptive" => SearchMethod.Adaptive,
             var other => throw new CliUsageException($"--method must be grid, random or adaptive; got '{other}'."),
         };
-        var samplesGiven = args.Value("samples") is not null;
         var samples = args.Int("samples", 100, 1, 10_000_000);
-        if (samplesGiven && method == SearchMethod.Grid)
+        if (method == SearchMethod.Grid)
         {
-            throw new CliUsageException("--samples applies to --method random or adaptive; a grid tries every combination.");
+            foreach (var option in new[] { "samples", "seed" })
+            {
+                if (args.Value(option) is not null)
+                {
+                    throw new CliUsageException($"--{option} applies to --method random or adaptive; a grid tries every combination.");
+                }
+            }
+        }
+
+        if (method != SearchMethod.Adaptive)
+        {
+            foreach (var option in new[] { "halving-rate", "rungs" })
+            {
+                if (args.Value(option) is not null)
+                {
+                    throw new CliUsageException($"--{option} applies to --method adaptive (successive halving).");
+                }
+            }
         }
 
         var seedText = args.Value("seed");
@@ -149,7 +174,7 @@ internal static class SweepCommand
             Objective = new SweepObjective(args.Value("objective") ?? "sharpe"),
             MinTrades = args.Int("min-trades", 0, 0, int.MaxValue),
             Requirements = args.Values("require"),
-            Top = args.Int("top", 20, 1, 10_000),
+            Top = args.Int("top", 20, 1, SweepDefinition.MaxTop),
             Options = BacktestCommand.ReadOptions(args),
             PboBlocks = args.Int("pbo-blocks", 10, 2, 16),
         };
@@ -157,11 +182,57 @@ internal static class SweepCommand
         var workers = args.Int("workers", Environment.ProcessorCount, 1, 256);
         var skipBad = args.Flag("skip-bad-rows");
         var symbol = args.Value("symbol");
-        var bars = await BarFiles.LoadAsync(data, skipBad, stderr).ConfigureAwait(false);
+        var rerun = BacktestOptionText(args);
+        args.RejectUnknown(command);
 
-        // Validate everything before any work, so a typo fails in milliseconds with every problem listed.
+        // Validate the sweep before loading data or doing any work, so a typo fails in milliseconds.
         Usage(() => Sweep.Prepare(definition with { Method = method == SearchMethod.Adaptive ? SearchMethod.Random : method }));
-        return new SweepInput(definition, bars, symbol ?? Path.GetFileNameWithoutExtension(data).ToUpperInvariant(), new LocalExecution { Workers = workers });
+        var bars = await BarFiles.LoadAsync(data, skipBad, stderr).ConfigureAwait(false);
+        return new SweepInput(definition, bars, symbol ?? Path.GetFileNameWithoutExtension(data).ToUpperInvariant(), new LocalExecution { Workers = workers }, data, strategyPath, rerun);
+    }
+
+    /// <summary>The backtest options as given, to repeat them in the re-run line.</summary>
+    private static string BacktestOptionText(CliArguments args)
+    {
+        var text = new StringBuilder();
+        foreach (var name in new[] { "cash", "fill", "commission-pct", "commission-per-share", "commission-min", "commission-fixed", "slippage-bps", "slippage-range", "max-participation", "short-margin" })
+        {
+            if (args.Value(name) is { } value)
+            {
+                text.Append(Inv, $" --{name} {value}");
+            }
+        }
+
+        if (args.Flag("close-at-end"))
+        {
+            text.Append(" --close-at-end");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Hint(string name, IEnumerable<string> names)
+    {
+        var best = names.Select(n => (Name: n, Distance: Distance(name, n))).OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).FirstOrDefault();
+        return best.Name is not null && best.Distance <= Math.Max(2, name.Length / 3) ? $" Did you mean '{best.Name}'?" : string.Empty;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+                previous = current;
+            }
+        }
+
+        return row[b.Length];
     }
 
     private static T Usage<T>(Func<T> action)
@@ -173,6 +244,10 @@ internal static class SweepCommand
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new CliUsageException(Clean(e.Message));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliUsageException(e.Message);
         }
     }
 
@@ -202,7 +277,7 @@ internal static class SweepCommand
     private static string Rate(OptimizationResult result)
     {
         var seconds = result.Elapsed.TotalSeconds;
-        return seconds > 0 ? string.Create(Inv, $"{result.Result.Combinations / seconds:0} combinations/s") : "instant";
+        return seconds > 0 ? string.Create(Inv, $"{result.Backtests / seconds:0} backtests/s") : "instant";
     }
 
     private static string SweepJson(SweepInput input, OptimizationResult result) => JsonOut.Document(json =>
@@ -214,7 +289,7 @@ internal static class SweepCommand
         json.WriteString("symbol", input.Symbol);
         json.WriteString("method", d.Method.ToString().ToLowerInvariant());
         json.WriteString("objective", d.Objective.Name);
-        json.WriteNumber("combinations", r.Combinations);
+        json.WriteNumber("combinations", result.Backtests);
         json.WriteNumber("trials", result.Trials);
         json.WriteNumber("excluded", r.Totals.Excluded);
         json.WriteNumber("unranked", r.Totals.Unranked);
@@ -238,7 +313,7 @@ internal static class SweepCommand
         json.WriteStartObject("overfitting");
         JsonOut.Number(json, "deflatedSharpe", result.DeflatedSharpe);
         json.WriteNumber("deflatedSharpeTrials", result.Trials);
-        JsonOut.Number(json, "sharpeVariance", r.Totals.Sharpe.Variance);
+        JsonOut.Number(json, "sharpeVariance", result.TrialSharpes.Variance);
         JsonOut.Number(json, "pbo", pbo.Probability);
         json.WriteNumber("pboTrials", pbo.Trials);
         json.WriteNumber("pboBlocks", pbo.Blocks);
@@ -280,7 +355,7 @@ internal static class SweepCommand
         }
 
         json.WriteEndArray();
-        Manifest(json, input, result.Sweep.Hash, r.DataHash);
+        Manifest(json, input, result.Sweep.Hash);
         json.WriteEndObject();
     });
 
@@ -293,7 +368,7 @@ internal static class SweepCommand
         var slots = swept.Select(n => names.ToList().IndexOf(n)).ToList();
         var text = new StringBuilder();
         text.AppendLine(Inv, $"{d.Strategy.Name} on {input.Symbol}: {d.Method.ToString().ToLowerInvariant()} sweep of {string.Join(", ", d.Axes.Where(a => a.Values.Count > 1).Select(a => $"{a.Name} ({a.Values.Count} values)"))}, objective {d.Objective.Name}");
-        text.AppendLine(Inv, $"{r.Combinations} combinations backtested, {r.Totals.Excluded} excluded by constraints, {r.Totals.Unranked} not ranked, {r.Totals.Failed} failed");
+        text.AppendLine(Inv, $"{result.Backtests} backtests of {result.Trials} combinations, {r.Totals.Excluded} excluded by constraints, {r.Totals.Unranked} not ranked, {r.Totals.Failed} failed");
         foreach (var rung in result.Rungs)
         {
             text.AppendLine(Inv, $"  rung on the last {rung.Range.Length} bars: {rung.Candidates} candidates, {rung.Survivors} went on");
@@ -333,7 +408,7 @@ internal static class SweepCommand
         if (r.Best is { } best)
         {
             var sets = string.Join(' ', names.Select((n, i) => string.Create(Inv, $"--set {n}={best.Parameters[i]:R}")));
-            text.AppendLine().AppendLine(Inv, $"Re-run the best: sigmaflow backtest --data … --strategy … {sets}");
+            text.AppendLine().AppendLine(Inv, $"Re-run the best: sigmaflow backtest --data {input.DataPath} --strategy {input.StrategyPath} {sets}{input.BacktestOptions}");
         }
 
         text.AppendLine(Inv, $"sweep {result.Sweep.Hash[..16]}, data {r.DataHash[..16]}");
@@ -354,6 +429,10 @@ internal static class SweepCommand
         json.WriteNumber("trials", report.Trials);
         JsonOut.Number(json, "efficiency", report.Efficiency);
         JsonOut.Number(json, "objectiveEfficiency", report.ObjectiveEfficiency);
+        if (report.Stopped is not null)
+        {
+            json.WriteString("stopped", report.Stopped);
+        }
         json.WriteStartArray("windows");
         foreach (var w in report.Windows)
         {
@@ -422,7 +501,7 @@ internal static class SweepCommand
         }
 
         json.WriteEndArray();
-        Manifest(json, input, null, input.Bars.ContentHash);
+        Manifest(json, input, null);
         json.WriteEndObject();
     });
 
@@ -442,6 +521,11 @@ internal static class SweepCommand
         }
 
         var m = report.Metrics;
+        if (report.Stopped is not null)
+        {
+            text.AppendLine().AppendLine(Inv, $"Stopped: {report.Stopped}");
+        }
+
         text.AppendLine();
         text.AppendLine(Inv, $"Stitched out of sample: total return {Show(m.TotalReturn, "P2")}, CAGR {Show(m.Cagr, "P2")}, Sharpe {Show(m.Sharpe)}, max drawdown {Show(m.MaxDrawdown, "P2")}, {m.TradeCount} trades");
         text.AppendLine(Inv, $"Walk-forward efficiency: {Show(report.Efficiency)} (OOS CAGR / mean IS CAGR); objective efficiency {Show(report.ObjectiveEfficiency)}");
@@ -473,7 +557,7 @@ internal static class SweepCommand
         json.WriteEndObject();
     }
 
-    private static void Manifest(Utf8JsonWriter json, SweepInput input, string? sweepHash, string dataHash)
+    private static void Manifest(Utf8JsonWriter json, SweepInput input, string? sweepHash)
     {
         var d = input.Definition;
         json.WriteStartObject("manifest");
@@ -482,10 +566,10 @@ internal static class SweepCommand
             json.WriteString("sweepHash", sweepHash);
         }
 
-        json.WriteString("dataHash", dataHash);
+        json.WriteString("dataHash", BacktestEngine.DataHash(input.Symbol, input.Bars));
         json.WriteString("engineVersion", BacktestEngine.Version);
         json.WriteString("seed", d.Seed.ToString(Inv));
-        json.WriteStartArray("parameters");
+        json.WriteStartArray("axes");
         foreach (var axis in d.Axes)
         {
             json.WriteStringValue(axis.ToString());
@@ -505,7 +589,7 @@ internal static class SweepCommand
     private static string Show(double value, string format = "0.####") => double.IsNaN(value) ? "—" : double.IsPositiveInfinity(value) ? "∞" : value.ToString(format, Inv);
 
     /// <summary>What the sweep-style commands read from the command line.</summary>
-    internal sealed record SweepInput(SweepDefinition Definition, BarSeries Bars, string Symbol, LocalExecution Execution);
+    internal sealed record SweepInput(SweepDefinition Definition, BarSeries Bars, string Symbol, LocalExecution Execution, string DataPath, string StrategyPath, string BacktestOptions);
 
     private sealed class WindowProgress(ProgressBar bar, int total) : IProgress<int>
     {

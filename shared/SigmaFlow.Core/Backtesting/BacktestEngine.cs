@@ -171,6 +171,16 @@ public static class BacktestEngine
         };
     }
 
+    /// <summary>The <see cref="RunManifest.DataHash"/> a single-symbol run over these bars records.</summary>
+    /// <param name="symbol">The leg's symbol.</param>
+    /// <param name="bars">The bars.</param>
+    /// <returns>The hash.</returns>
+    public static string DataHash(string symbol, BarSeries bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(symbol + "\n" + bars.ContentHash + "\n")));
+    }
+
     /// <summary>SHA-256 (hex) of the trade list in a fixed text form; regression tests freeze it.</summary>
     /// <param name="trades">Trades.</param>
     /// <returns>The hash.</returns>

@@ -129,7 +129,7 @@ public sealed class ParameterSpace
     }
 
     /// <summary>Largest grid a sweep may span (products beyond this are refused).</summary>
-    public const long MaxSize = 1L << 50;
+    public const long MaxSize = 1_000_000_000;
 
     /// <summary>Every parameter of the strategy, in document order; combinations hold values in this order.</summary>
     public IReadOnlyList<string> Names { get; }
@@ -193,6 +193,15 @@ public sealed class ParameterSpace
                 }
             }
 
+            foreach (var v in axis.Values)
+            {
+                if (p.IsWholeNumber && double.IsFinite(v) && v != Math.Floor(v))
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"parameter '{axis.Name}' takes whole numbers (its default and bounds have no fraction); got {v}."));
+                    break;
+                }
+            }
+
             if (axis.Values.Distinct().Count() != axis.Values.Count)
             {
                 problems.Add($"parameter '{axis.Name}': values must be distinct; got {axis}.");
@@ -203,7 +212,7 @@ public sealed class ParameterSpace
 
         if (size > MaxSize)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"the grid may have at most {MaxSize} points; these ranges give more. Use --method random or narrower ranges."));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"the grid may have at most {MaxSize} points; these ranges give more. Sample it (random or adaptive search) or narrow the ranges."));
         }
 
         var compiled = new List<ScalarExpression>();

@@ -10,7 +10,8 @@ namespace SigmaFlow.Core.Optimization;
 /// <c>slow - fast &gt;= 5</c>) and custom objectives over report metrics (<c>cagr / abs(maxDrawdown)</c>,
 /// <c>sharpe * sqrt(min(tradeCount, 100))</c>). Numbers, names, <c>+ - * /</c>, comparisons, <c>and or not</c>,
 /// <c>true false</c> and the functions <c>abs min max sqrt log exp pow</c>. Booleans are 1/0; NaN propagates through
-/// arithmetic and makes comparisons false.
+/// arithmetic and makes comparisons false; division by zero is NaN (as in the rule language), so a ratio over a zero
+/// drawdown is "not calculable", not +∞.
 /// </summary>
 public sealed class ScalarExpression
 {
@@ -117,13 +118,21 @@ public sealed class ScalarExpression
         "+" => values => left(values) + right(values),
         "-" => values => left(values) - right(values),
         "*" => values => left(values) * right(values),
-        "/" => values => left(values) / right(values),
+        "/" => values =>
+        {
+            var divisor = right(values);
+            return divisor == 0 ? double.NaN : left(values) / divisor;
+        },
         "<" => values => left(values) < right(values) ? 1 : 0,
         "<=" => values => left(values) <= right(values) ? 1 : 0,
         ">" => values => left(values) > right(values) ? 1 : 0,
         ">=" => values => left(values) >= right(values) ? 1 : 0,
         "==" => values => left(values) == right(values) ? 1 : 0,
-        "!=" => values => left(values) != right(values) ? 1 : 0,
+        "!=" => values =>
+        {
+            var (a, b) = (left(values), right(values));
+            return !double.IsNaN(a) && !double.IsNaN(b) && a != b ? 1 : 0;
+        },
         "and" => values => Truth(left(values)) && Truth(right(values)) ? 1 : 0,
         "or" => values => Truth(left(values)) || Truth(right(values)) ? 1 : 0,
         _ => throw Error(text, binary.Position, $"operator '{binary.Operator}' is not supported here"),

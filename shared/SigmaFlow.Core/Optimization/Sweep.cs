@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SigmaFlow.Core.Backtesting;
 using SigmaFlow.Core.Data;
-using SigmaFlow.Core.Optimization.Statistics;
+using SigmaFlow.Core.Indicators.Catalog;
 using SigmaFlow.Core.Strategies;
 using SigmaFlow.Core.Strategies.Rules;
 
@@ -164,6 +164,11 @@ public static class Sweep
             candidates = Sample(space, definition.Samples, definition.Seed);
         }
 
+        if (candidates is { Length: 0 })
+        {
+            throw new ArgumentException($"no combination meets the constraints ({string.Join("; ", space.Constraints)}) among the {space.Size} grid points; check them against the ranges.", nameof(definition));
+        }
+
         return new PreparedSweep(definition, space, objective!, [.. requirements], candidates, Identity(definition, candidates));
     }
 
@@ -174,46 +179,67 @@ public static class Sweep
     /// <param name="sweep">The sweep.</param>
     /// <param name="barCount">Bars in the series the sweep will run on.</param>
     /// <param name="sizing">Sizing (defaults when null).</param>
+    /// <param name="cancellationToken">Stops planning (a constrained grid is scanned point by point).</param>
     /// <returns>The shards, in position order.</returns>
-    public static IReadOnlyList<SweepShard> Plan(PreparedSweep sweep, int barCount, ShardSizing? sizing = null)
+    /// <exception cref="ArgumentException">No combination meets the constraints.</exception>
+    public static IReadOnlyList<SweepShard> Plan(PreparedSweep sweep, int barCount, ShardSizing? sizing = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         sizing ??= new ShardSizing();
         var bars = sweep.Definition.Range?.Length ?? barCount;
         var costPerCombination = Math.Max(1.0, bars * sizing.NanosecondsPerBar);
-        var total = CountCombinations(sweep);
+        var total = CountCombinations(sweep, cancellationToken);
+        if (total == 0)
+        {
+            throw new ArgumentException($"no combination meets the constraints ({string.Join("; ", sweep.Space.Constraints)}) among the {sweep.Positions} grid points; check them against the ranges.", nameof(sweep));
+        }
+
         var byDuration = (long)Math.Max(1, Math.Floor(sizing.TargetDuration.TotalNanoseconds / costPerCombination));
         var byCount = (long)Math.Ceiling(total / (double)Math.Max(1, sizing.MinimumShards));
         var perShard = Math.Max(1, Math.Min(byDuration, byCount));
-
-        var shards = new List<SweepShard>();
-        long start = 0, inShard = 0;
         var positions = sweep.Positions;
-        var constrained = sweep.Candidates is null && sweep.Space.Constraints.Count > 0;
+        var shards = new List<SweepShard>();
+        if (sweep.Candidates is not null || sweep.Space.Constraints.Count == 0)
+        {
+            // Every position is a combination: cut by arithmetic.
+            for (long start = 0; start < positions; start += perShard)
+            {
+                var end = Math.Min(positions, start + perShard);
+                shards.Add(new SweepShard(shards.Count, start, end, end - start));
+            }
+
+            return shards;
+        }
+
+        long shardStart = 0, inShard = 0;
         for (long p = 0; p < positions; p++)
         {
-            if (constrained && !sweep.Space.Allows(p))
+            if ((p & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (!sweep.Space.Allows(p))
             {
                 continue;
             }
 
             if (++inShard == perShard)
             {
-                shards.Add(new SweepShard(shards.Count, start, p + 1, inShard));
-                start = p + 1;
+                shards.Add(new SweepShard(shards.Count, shardStart, p + 1, inShard));
+                shardStart = p + 1;
                 inShard = 0;
             }
         }
 
-        if (inShard > 0 || shards.Count == 0)
+        if (inShard > 0)
         {
-            shards.Add(new SweepShard(shards.Count, start, positions, inShard));
+            shards.Add(new SweepShard(shards.Count, shardStart, positions, inShard));
         }
-        else if (start < positions)
+        else if (shardStart < positions)
         {
             // Trailing positions that are all excluded join the last shard, so the plan covers every position.
-            var last = shards[^1];
-            shards[^1] = last with { End = positions };
+            shards[^1] = shards[^1] with { End = positions };
         }
 
         return shards;
@@ -221,8 +247,9 @@ public static class Sweep
 
     /// <summary>Combinations the sweep will backtest (positions meeting the constraints).</summary>
     /// <param name="sweep">The sweep.</param>
+    /// <param name="cancellationToken">Stops the count (a constrained grid is scanned point by point).</param>
     /// <returns>The count.</returns>
-    public static long CountCombinations(PreparedSweep sweep)
+    public static long CountCombinations(PreparedSweep sweep, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         if (sweep.Candidates is { } c)
@@ -238,6 +265,11 @@ public static class Sweep
         long count = 0;
         for (long i = 0; i < sweep.Space.Size; i++)
         {
+            if ((i & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (sweep.Space.Allows(i))
             {
                 count++;
@@ -271,6 +303,7 @@ public static class Sweep
 
         sweep.Definition.Range?.Validate(bars.Count);
         cache ??= new IndicatorColumnCache();
+        cache.Bind(bars);
         var definition = sweep.Definition;
         var space = sweep.Space;
         var top = new List<TrialResult>(definition.Top + 1);
@@ -299,7 +332,6 @@ public static class Sweep
                 continue;
             }
 
-            evaluated++;
             space.ToOverrides(values, overrides);
             BacktestResult result;
             try
@@ -307,8 +339,10 @@ public static class Sweep
                 var strategy = StrategyCompiler.Compile(definition.Strategy, overrides);
                 result = BacktestEngine.Run(bars, strategy, definition.Options, cache, definition.Range);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or StrategyException or ArithmeticException)
+            catch (Exception e) when (e is StrategyException or IndicatorSpecException or ArithmeticException)
             {
+                // A combination the strategy cannot take (an indicator argument rule, money out of range): recorded
+                // with its reason, not counted as a trial, and the shard goes on.
                 failed++;
                 if (failures.Count < 10)
                 {
@@ -319,6 +353,7 @@ public static class Sweep
                 continue;
             }
 
+            evaluated++;
             var (profile, blocks) = ReturnProfile.Measure(result.Equity, result.Metrics, definition.PboBlocks);
             sharpeMoments = sharpeMoments.Add(profile.Sharpe);
             var key = Hashing.Mix(hashSeed ^ (ulong)index);
@@ -475,7 +510,19 @@ public static class Sweep
     {
         var o = d.Options;
         var text = new StringBuilder();
-        text.Append(d.Strategy.Name).Append('\n').Append(d.Strategy.SourceDocument).Append('\n');
+        var doc = d.Strategy;
+        text.Append(doc.Name).Append('\n').Append(doc.SourceDocument).Append('\n');
+        foreach (var p in doc.Parameters)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"param {p.Name} {p.Default:R} {p.Minimum:R} {p.Maximum:R} {p.Step:R}\n");
+        }
+
+        foreach (var side in new[] { doc.Long, doc.Short })
+        {
+            text.Append(side is null ? "-" : $"{side.Entry.Text}|{side.Exit?.Text}|{side.Order}|{side.StopLoss}|{side.TakeProfit}|{side.TrailingStop}").Append('\n');
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{doc.Sizing}|{doc.Pyramiding}|{doc.CooldownBars}|{doc.Session}\n");
         foreach (var axis in d.Axes)
         {
             text.Append(axis).Append('\n');

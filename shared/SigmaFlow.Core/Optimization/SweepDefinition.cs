@@ -105,6 +105,9 @@ public sealed record SweepDefinition
     /// <summary>Most trials CSCV uses; larger sweeps use a fixed pseudo-random subset of this size, chosen by grid index.</summary>
     public int PboTrials { get; init; } = 10_000;
 
+    /// <summary>Most trials a result keeps in full.</summary>
+    public const int MaxTop = 100_000;
+
     /// <summary>Checks the numeric settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it, the rule and the value.</exception>
     public void Validate()
@@ -121,7 +124,8 @@ public sealed record SweepDefinition
         Check(HalvingRate is >= 2 and <= 16, nameof(HalvingRate), "between 2 and 16", HalvingRate);
         Check(Rungs is >= 1 and <= 8, nameof(Rungs), "between 1 and 8", Rungs);
         Check(MinTrades >= 0, nameof(MinTrades), "≥ 0", MinTrades);
-        Check(Top is >= 1 and <= 10_000, nameof(Top), "between 1 and 10000", Top);
+        Check(Top is >= 1 and <= MaxTop, nameof(Top), "between 1 and 100000", Top);
+        Check(Method != SearchMethod.Adaptive || Math.Ceiling(Samples / (double)HalvingRate) <= MaxTop, nameof(Samples), "such that samples / halving rate ≤ 100000 (successive halving keeps its survivors in full)", Samples);
         Check(PboBlocks is >= 2 and <= 16 && PboBlocks % 2 == 0, nameof(PboBlocks), "even and between 2 and 16", PboBlocks);
         Check(PboTrials is >= 2 and <= 1_000_000, nameof(PboTrials), "between 2 and 1000000", PboTrials);
         Options.Validate();

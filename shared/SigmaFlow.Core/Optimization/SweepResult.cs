@@ -11,9 +11,9 @@ namespace SigmaFlow.Core.Optimization;
 public readonly record struct ExactMoments
 {
     private const double Scale = 1099511627776.0; // 2^40
-    private const double Limit = 1e12;
+    private const double Limit = 1e9;
 
-    /// <summary>Numbers added (finite and |x| ≤ 10¹²; others are not added).</summary>
+    /// <summary>Numbers added (finite and |x| ≤ 10⁹; others are not added). Sums are checked: about 10⁸ numbers of the largest size fit.</summary>
     public long Count { get; init; }
 
     /// <summary>Σx in units of 2⁻⁴⁰.</summary>
@@ -64,8 +64,8 @@ public readonly record struct ExactMoments
     public ExactMoments Add(double x) => !Accepts(x) ? this : this with
     {
         Count = Count + 1,
-        Sum = Sum + (Int128)Math.Round(x * Scale),
-        SumOfSquares = SumOfSquares + (Int128)Math.Round(x * x * Scale),
+        Sum = checked(Sum + (Int128)Math.Round(x * Scale)),
+        SumOfSquares = checked(SumOfSquares + (Int128)Math.Round(x * x * Scale)),
         Minimum = Math.Min(Minimum, x),
         Maximum = Math.Max(Maximum, x),
     };
@@ -76,8 +76,8 @@ public readonly record struct ExactMoments
     public ExactMoments Combine(ExactMoments other) => new()
     {
         Count = Count + other.Count,
-        Sum = Sum + other.Sum,
-        SumOfSquares = SumOfSquares + other.SumOfSquares,
+        Sum = checked(Sum + other.Sum),
+        SumOfSquares = checked(SumOfSquares + other.SumOfSquares),
         Minimum = Math.Min(Minimum, other.Minimum),
         Maximum = Math.Max(Maximum, other.Maximum),
     };
@@ -315,14 +315,20 @@ public sealed class SweepResult
     /// </summary>
     /// <param name="trials">Trials to deflate for (more than <see cref="Combinations"/> when earlier rounds were tried too).</param>
     /// <returns>The probability, NaN when undefined.</returns>
-    public double DeflatedSharpeFor(long trials)
+    public double DeflatedSharpeFor(long trials) => DeflatedSharpeFor(trials, Totals.Sharpe);
+
+    /// <summary>The Deflated Sharpe Ratio of the best trial with a given trial count and trial Sharpe-ratio moments.</summary>
+    /// <param name="trials">Trials to deflate for.</param>
+    /// <param name="trialSharpes">Per-bar Sharpe ratios of the trials (their variance sets the expected maximum).</param>
+    /// <returns>The probability, NaN when undefined.</returns>
+    public double DeflatedSharpeFor(long trials, ExactMoments trialSharpes)
     {
         if (Best is not { } best)
         {
             return double.NaN;
         }
 
-        var variance = Totals.Sharpe.Count >= 2 ? Totals.Sharpe.Variance : 0;
+        var variance = trialSharpes.Count >= 2 ? trialSharpes.Variance : 0;
         var r = best.Returns;
         return Statistics.DeflatedSharpe.Compute(r.Sharpe, variance, Math.Max(trials, 1), r.Count, r.Skewness, r.Kurtosis);
     }

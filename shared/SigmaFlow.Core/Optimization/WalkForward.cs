@@ -38,7 +38,7 @@ public sealed record WalkForwardOptions
         Check(InSampleBars >= 2, nameof(InSampleBars), "at least 2", InSampleBars);
         Check(OutOfSampleBars >= 2, nameof(OutOfSampleBars), "at least 2", OutOfSampleBars);
         Check(StepBars is null || StepBars >= OutOfSampleBars, nameof(StepBars), string.Create(CultureInfo.InvariantCulture, $"at least the out-of-sample length {OutOfSampleBars}, so out-of-sample windows do not overlap"), StepBars ?? 0);
-        Check(InSampleBars + OutOfSampleBars <= range.Length, nameof(InSampleBars), string.Create(CultureInfo.InvariantCulture, $"such that in-sample + out-of-sample ({InSampleBars} + {OutOfSampleBars}) fits in the {range.Length} bars"), InSampleBars);
+        Check(InSampleBars <= range.Length - OutOfSampleBars, nameof(InSampleBars), string.Create(CultureInfo.InvariantCulture, $"such that in-sample + out-of-sample ({InSampleBars} + {OutOfSampleBars}) fits in the {range.Length} bars"), InSampleBars);
     }
 }
 
@@ -88,6 +88,7 @@ public sealed record ParameterStability(string Name, double[] Values, double Mea
 /// <param name="ObjectiveEfficiency">Mean out-of-sample objective / mean in-sample objective.</param>
 /// <param name="Stability">Per swept parameter, how stable the choice was.</param>
 /// <param name="Trials">Combinations tried over all windows.</param>
+/// <param name="Stopped">Why the analysis stopped before the last window (the account was wiped out), or null.</param>
 public sealed record WalkForwardReport(
     IReadOnlyList<WalkForwardWindow> Windows,
     long[] Time,
@@ -97,7 +98,8 @@ public sealed record WalkForwardReport(
     double Efficiency,
     double ObjectiveEfficiency,
     IReadOnlyList<ParameterStability> Stability,
-    long Trials);
+    long Trials,
+    string? Stopped = null);
 
 /// <summary>
 /// Walk-forward analysis: optimise on an in-sample window, trade the winner on the following out-of-sample window,
@@ -161,7 +163,8 @@ public static class WalkForwardAnalysis
         double fees = 0, traded = 0;
         var inMarket = 0;
         long trials = 0;
-        for (var w = 0; w < layout.Count; w++)
+        string? stopped = null;
+        for (var w = 0; w < layout.Count && stopped is null; w++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (inSample, outOfSample) = layout[w];
@@ -193,7 +196,14 @@ public static class WalkForwardAnalysis
             fees += result.Metrics.FeesPaid;
             traded += result.TradedValue;
             inMarket += result.BarsInMarket;
-            cash = (decimal)result.FinalEquity;
+            if (!(result.FinalEquity > 0) || !double.IsFinite(result.FinalEquity))
+            {
+                stopped = string.Create(CultureInfo.InvariantCulture, $"the account was wiped out in window {w} (equity {result.FinalEquity:0.##} at {Formats.Iso(bars.Time[outOfSample.End - 1])}); later windows were not run");
+            }
+            else
+            {
+                cash = (decimal)result.FinalEquity;
+            }
 
             var values = new double[MetricValues.Names.Count];
             MetricValues.Fill(result.Metrics, values);
@@ -224,13 +234,18 @@ public static class WalkForwardAnalysis
         var meanIs = chosen.Count > 0 ? chosen.Average(w => w.InSampleObjective) : double.NaN;
         var meanOos = chosen.Count > 0 ? chosen.Average(w => w.OutOfSampleObjective) : double.NaN;
         var objectiveEfficiency = meanIs != 0 ? meanOos / meanIs : double.NaN;
-        return new WalkForwardReport(windows, stitchedTime, stitchedEquity, report.Metrics, trades, efficiencyAll, objectiveEfficiency, Stability(space, windows), trials);
+        return new WalkForwardReport(windows, stitchedTime, stitchedEquity, report.Metrics, trades, efficiencyAll, objectiveEfficiency, Stability(space, windows), trials, stopped);
+    }
+
+    private static class Formats
+    {
+        public static string Iso(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
 
     private static List<ParameterStability> Stability(ParameterSpace space, List<WalkForwardWindow> windows)
     {
         var result = new List<ParameterStability>();
-        foreach (var axis in space.Axes)
+        foreach (var axis in space.Axes.Where(a => a.Values.Count > 1))
         {
             var slot = space.Names.ToList().IndexOf(axis.Name);
             var values = windows.Select(w => w.Parameters is null ? double.NaN : w.Parameters[slot]).ToArray();

@@ -102,6 +102,38 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public void Space_FractionsForAWholeNumberParameter_AreRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ParameterSpace.Create(SmaCross, [ParameterAxis.Parse("fast=5:10:2.5")]));
+        Assert.Contains("parameter 'fast' takes whole numbers (its default and bounds have no fraction); got 7.5.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sweep_NoCombinationMeetsTheConstraints_SaysSo()
+    {
+        var random = Assert.Throws<ArgumentException>(() => Sweep.Prepare(Grid("fast > slow + 100") with { Method = SearchMethod.Random }));
+        Assert.Contains("no combination meets the constraints (fast > slow + 100) among the 110 grid points", random.Message, StringComparison.Ordinal);
+        var grid = Assert.Throws<ArgumentException>(() => Execute(Grid("fast > slow + 100")));
+        Assert.Contains("no combination meets the constraints", grid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sweep_CacheOfAnotherSeries_IsRefusedUpFront()
+    {
+        var cache = new IndicatorColumnCache();
+        cache.Bind(TestBars.RandomWalk(50));
+        var e = Assert.Throws<InvalidOperationException>(() => Execute(Grid(), new LocalExecution { Cache = cache }));
+        Assert.Contains("an indicator column cache belongs to one bar series", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expression_DivisionByZeroAndNaN_FollowTheRuleLanguage()
+    {
+        Assert.True(double.IsNaN(ScalarExpression.Parse("a / b", ["a", "b"]).Evaluate([1, 0])));
+        Assert.False(ScalarExpression.Parse("a != b", ["a", "b"]).IsTrue([double.NaN, 1]));
+    }
+
+    [Fact]
     public void Expression_Arithmetic_Functions_AndErrors()
     {
         var e = ScalarExpression.Parse("max(a, b) * 2 - abs(c) / 4 + sqrt(d)", ["a", "b", "c", "d"]);
@@ -197,10 +229,10 @@ public sealed class SweepTests
     public void Plan_SizesShardsByDuration_AndCoversEveryPosition()
     {
         var sweep = Sweep.Prepare(Grid("fast < slow"));
-        var allowed = Sweep.CountCombinations(sweep);
+        var allowed = Sweep.CountCombinations(sweep, TestContext.Current.CancellationToken);
 
         // 600 bars × 1000 ns = 0.6 ms per combination; a 6 ms target gives 10 per shard.
-        var plan = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromMilliseconds(6), NanosecondsPerBar = 1000 });
+        var plan = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromMilliseconds(6), NanosecondsPerBar = 1000 }, TestContext.Current.CancellationToken);
         Assert.Equal(0, plan[0].Start);
         Assert.Equal(sweep.Positions, plan[^1].End);
         for (var i = 1; i < plan.Count; i++)
@@ -212,9 +244,9 @@ public sealed class SweepTests
         Assert.Equal(allowed, plan.Sum(s => s.Combinations));
         Assert.Equal((int)Math.Ceiling(allowed / 10.0), plan.Count);
 
-        var longer = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromMilliseconds(60), NanosecondsPerBar = 1000 });
+        var longer = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromMilliseconds(60), NanosecondsPerBar = 1000 }, TestContext.Current.CancellationToken);
         Assert.True(longer.Count < plan.Count);
-        var atLeast = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromHours(1), MinimumShards = 8 });
+        var atLeast = Sweep.Plan(sweep, Bars.Count, new ShardSizing { TargetDuration = TimeSpan.FromHours(1), MinimumShards = 8 }, TestContext.Current.CancellationToken);
         Assert.Equal(8, atLeast.Count);
     }
 
@@ -240,7 +272,7 @@ public sealed class SweepTests
         Assert.Equal(30, a.Candidates.Distinct().Count());
         Assert.All(a.Candidates, i => Assert.True(a.Space.Allows(i)));
         var more = Sweep.Prepare(definition with { Samples = 10_000 });
-        Assert.Equal(Sweep.CountCombinations(Sweep.Prepare(Grid("fast < slow"))), more.Candidates!.Count);
+        Assert.Equal(Sweep.CountCombinations(Sweep.Prepare(Grid("fast < slow")), TestContext.Current.CancellationToken), more.Candidates!.Count);
 
         var run = Execute(definition);
         Assert.Equal(30, run.Result.Combinations);
@@ -260,7 +292,12 @@ public sealed class SweepTests
         Assert.Equal(new BarRange(0, Bars.Count), a.Rungs[2].Range);
         Assert.Equal(45, a.Trials);
         Assert.Equal(5, a.Result.Combinations);
-        Assert.Equal(a.Result.DeflatedSharpeFor(45), a.DeflatedSharpe);
+        Assert.Equal(65, a.Backtests);
+        Assert.Equal(a.Result.DeflatedSharpeFor(45, a.TrialSharpes), a.DeflatedSharpe);
+
+        // The deflation uses the first rung's Sharpe ratios (all 45 candidates), not the 5 survivors'.
+        // (trials without a defined Sharpe ratio on the short window, e.g. with no trade, do not count).
+        Assert.InRange(a.TrialSharpes.Count, 6, 45);
         var b = Execute(definition);
         AssertSame(a.Result, b.Result);
 

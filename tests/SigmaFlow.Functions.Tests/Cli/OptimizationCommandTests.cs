@@ -43,7 +43,7 @@ public sealed class OptimizationCommandTests : IDisposable
         Assert.InRange(root.GetProperty("pbo").GetDouble(), 0, 1);
         Assert.Equal(64, root.GetProperty("manifest").GetProperty("sweepHash").GetString()!.Length);
         Assert.Equal(64, root.GetProperty("manifest").GetProperty("dataHash").GetString()!.Length);
-        Assert.Contains("24 combinations in", stderr, StringComparison.Ordinal);
+        Assert.Contains("24 backtests in", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,6 +83,11 @@ public sealed class OptimizationCommandTests : IDisposable
             if (method == "adaptive")
             {
                 Assert.Equal(3, doc.RootElement.GetProperty("rungs").GetArrayLength());
+                Assert.Equal(60 + 20 + 7, doc.RootElement.GetProperty("combinations").GetInt64());
+            }
+            else
+            {
+                Assert.Equal(60, doc.RootElement.GetProperty("combinations").GetInt64());
             }
         }
     }
@@ -117,6 +122,9 @@ public sealed class OptimizationCommandTests : IDisposable
     [InlineData("--method", "bayes", "--method must be grid, random or adaptive; got 'bayes'.")]
     [InlineData("--samples", "50", "--samples applies to --method random or adaptive")]
     [InlineData("--constraint", "fast <", "constraint expression 'fast <'")]
+    [InlineData("--seed", "4", "--seed applies to --method random or adaptive")]
+    [InlineData("--rungs", "4", "--rungs applies to --method adaptive")]
+    [InlineData("--constraint", "fast > slow + 500", "no combination meets the constraints")]
     public async Task Sweep_BadOption_ExitsOneWithTheRule(string option, string value, string fragment)
     {
         var (data, strategy) = await Inputs();
@@ -126,6 +134,27 @@ public sealed class OptimizationCommandTests : IDisposable
         var (code, _, stderr) = await Run(args);
         Assert.Equal(1, code);
         Assert.Contains(fragment, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sweep_UnknownOption_IsReportedBeforeTheDataIsRead()
+    {
+        var (_, strategy) = await Inputs();
+        var (code, _, stderr) = await Run("sweep", "--data", Path.Combine(folder, "missing.csv"), "--strategy", strategy, "--param", "fast=4:8:4", "--tpo", "5");
+        Assert.Equal(1, code);
+        Assert.Contains("Unknown option --tpo for 'sweep'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sweep_Manifest_DataHashMatchesTheBacktestOfTheSameFile()
+    {
+        var (data, strategy) = await Inputs();
+        var (_, sweep, _) = await Run("sweep", "--data", data, "--strategy", strategy, "--param", "fast=4:8:4", "--format", "json");
+        var (_, backtest, _) = await Run("backtest", "--data", data, "--strategy", strategy, "--format", "json");
+        using var a = JsonDocument.Parse(sweep);
+        using var b = JsonDocument.Parse(backtest);
+        Assert.Equal(b.RootElement.GetProperty("manifest").GetProperty("dataHash").GetString(), a.RootElement.GetProperty("manifest").GetProperty("dataHash").GetString());
+        Assert.Equal(["fast=4,8"], a.RootElement.GetProperty("manifest").GetProperty("axes").EnumerateArray().Select(x => x.GetString()));
     }
 
     [Fact]

@@ -84,12 +84,25 @@ public sealed class IndicatorColumnCache
     /// </summary>
     public long Computed => Interlocked.Read(ref computed);
 
-    internal double[][] GetOrAdd(BarSeries series, string key, Func<double[][]> compute)
+    /// <summary>Binds the cache to a series (the first call binds; later calls check).</summary>
+    /// <param name="series">The series whose columns the cache holds.</param>
+    /// <exception cref="InvalidOperationException">The cache already holds columns of another series.</exception>
+    public void Bind(BarSeries series)
     {
+        ArgumentNullException.ThrowIfNull(series);
         var bound = Interlocked.CompareExchange(ref bars, series, null) ?? series;
         if (!ReferenceEquals(bound, series))
         {
             throw new InvalidOperationException($"an indicator column cache belongs to one bar series; this one holds columns of {bound.Symbol ?? "another series"} ({bound.Count} bars) and was given {series.Symbol ?? "a different series"} ({series.Count} bars). Use one cache per series.");
+        }
+    }
+
+    internal double[][] GetOrAdd(BarSeries series, string key, Func<double[][]> compute)
+    {
+        Bind(series);
+        if (entries.TryGetValue(key, out var found))
+        {
+            return found.Value;
         }
 
         return entries.GetOrAdd(key, _ => new Lazy<double[][]>(
