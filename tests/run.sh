@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Runs every SigmaFlow test on a fresh machine of this kind and ends with one line:
 #   N passed, N failed, N skipped
-# Installs what it needs by itself (today: nothing beyond the .NET SDK; later issues add emulators and a browser).
+# Installs what it needs by itself: the npm packages of the local emulators (Azurite, the Cosmos DB server) and of
+# the Web PubSub client interop test. The test fixtures start and stop the emulators on free ports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== npm packages (emulators, Web PubSub client)"
+setup_failed=0
+for folder in infra/local tests/webpubsub-client; do
+  if [ -f "$folder/package-lock.json" ]; then
+    if ! (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error > "$results/npm-$(basename "$folder").log" 2>&1); then
+      echo "npm ci failed in $folder (counted as one failure; the tests that need it skip with the reason):"
+      tail -n 20 "$results/npm-$(basename "$folder").log"
+      setup_failed=$((setup_failed + 1))
+    fi
+  fi
+done
 
 echo "== restore and build (Release)"
 if ! dotnet build Serverless.sln -c Release -nologo -v quiet; then
@@ -53,6 +66,7 @@ if [ "$found" -lt "$projects" ]; then
   echo "only $found of $projects test projects wrote results"
   status=1
 fi
+failed=$((failed + setup_failed))
 if [ "$failed" -gt 0 ]; then status=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
