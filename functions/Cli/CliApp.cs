@@ -35,6 +35,8 @@ internal static class CliApp
           sigmaflow montecarlo --data FILE --strategy FILE [--set name=value …] [backtest options] [--paths 1000]
                           [--seed N] [--methods reshuffle,bootstrap,skip,costs] [--skip-probability 0.1]
                           [--cost-range 0.5:2] [--ruin 0.5] [--format json|table] [--out FILE]
+          sigmaflow serve [--event-hubs [--event-hubs-port 7073] [--partitions 4] [--event-hubs-key KEY]]
+                          [--web-pubsub [--web-pubsub-port 7072] [--web-pubsub-key KEY]]
           sigmaflow sample --out FILE [--bars N] [--seed N] [--interval 1d] [--start-price 100]
           sigmaflow demo [--bars N] [--seed N]
           sigmaflow --version
@@ -52,7 +54,7 @@ internal static class CliApp
     {
         try
         {
-            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress" };
+            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress", "web-pubsub", "event-hubs" };
             var parsed = CliArguments.Parse(args, flags);
             if (parsed.Command is null)
             {
@@ -79,9 +81,10 @@ internal static class CliApp
                 "sweep" => await SweepCommand.RunSweepAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "walkforward" => await SweepCommand.RunWalkForwardAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "montecarlo" => await MonteCarloCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
+                "serve" => await ServeCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "sample" => await SampleCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
-                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, sample, demo."),
+                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, serve, sample, demo."),
             };
         }
         catch (CliUsageException ex)
