@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using SigmaFlow.Functions.Cli;
 
 using var cancellation = new CancellationTokenSource();
@@ -7,5 +8,15 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = !cancellation.IsCancellationRequested;
     cancellation.Cancel();
 };
+
+// Started by the Functions host (custom handler): serve the functions on the port it gives.
+if (args.Length == 0 && Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") is not null)
+{
+    var app = SigmaFlow.Functions.Host.FunctionApp.Compose(SigmaFlow.Functions.Host.PlatformSettings.FromEnvironment(), TimeProvider.System);
+    await using var server = app.CreateServer(new SigmaFlow.Functions.Host.CustomHandlerOptions { Url = SigmaFlow.Functions.Host.CustomHandlerOptions.UrlFromEnvironment() });
+    await server.StartAsync(cancellation.Token).ConfigureAwait(false);
+    await server.WaitForShutdownAsync(cancellation.Token).ConfigureAwait(false);
+    return 0;
+}
 
 return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
