@@ -104,6 +104,7 @@ public sealed class TickSimulator
             var symbol = options.Symbols[i];
             var (price, tick, lot) = Known.TryGetValue(symbol, out var k) ? k : (100.0, 0.01, 1.0);
             states[i] = new SymbolState(symbol, price, tick, lot) { LastTime = options.StartTime, NextTime = options.StartTime + NextGap(options.StartTime) };
+
         }
     }
 
@@ -130,9 +131,10 @@ public sealed class TickSimulator
             }
         }
 
-        var time = s.NextTime;
-        var dt = Math.Max(0.001, (time - s.LastTime) / 1000.0);
-        s.LastTime = time;
+        var exact = s.NextTime;
+        var time = (long)Math.Floor(exact);
+        var dt = Math.Max(0.0001, (exact - s.LastTime) / 1000.0);
+        s.LastTime = exact;
 
         // GARCH(1,1) on the standardised shock: g is the variance multiplier, mean 1.
         var alpha = options.GarchAlpha;
@@ -157,16 +159,17 @@ public sealed class TickSimulator
         var lots = Math.Max(1, Math.Round(DeterministicMath.Exp((0.8 * random.NextNormal()) + 1.5) * profile));
         var tradeSize = Math.Round(lots * s.Lot, 8);
         s.Sequence++;
-        s.NextTime = time + NextGap(time);
+        s.NextTime = exact + NextGap(time);
         return new Tick(s.Symbol, time, buy ? ask : bid, tradeSize, bid, ask, s.Sequence);
     }
 
-    private long NextGap(long now)
+    private double NextGap(long now)
     {
+        // Exponential gaps in fractions of a millisecond (times are kept exact and floored to whole milliseconds on
+        // the ticks), so a symbol can print several ticks in one millisecond at high rates.
         var rate = ratePerSymbol * IntradayProfile(now);
         var u = random.NextDouble();
-        var seconds = -DeterministicMath.Log(1 - u) / rate;
-        return Math.Max(1, (long)Math.Round(seconds * 1000));
+        return Math.Max(1e-6, -DeterministicMath.Log(1 - u) / rate * 1000);
     }
 
     private static double Round(double price, double tickSize) => Math.Round(Math.Round(price / tickSize) * tickSize, 10);
@@ -185,9 +188,9 @@ public sealed class TickSimulator
 
         public double LastShock { get; set; }
 
-        public long LastTime { get; set; }
+        public double LastTime { get; set; }
 
-        public long NextTime { get; set; }
+        public double NextTime { get; set; }
 
         public long Sequence { get; set; }
     }
