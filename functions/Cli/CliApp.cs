@@ -6,7 +6,7 @@ namespace SigmaFlow.Functions.Cli;
 
 /// <summary>
 /// The <c>sigmaflow</c> command line. Exit codes: 0 success, 1 usage or specification error, 2 bad input data,
-/// 3 file not readable or writable, 130 cancelled (Ctrl+C).
+/// 3 file not readable or writable, 4 a feed lost a batch after its retries, 130 cancelled (Ctrl+C).
 /// </summary>
 internal static class CliApp
 {
@@ -35,8 +35,13 @@ internal static class CliApp
           sigmaflow montecarlo --data FILE --strategy FILE [--set name=value …] [backtest options] [--paths 1000]
                           [--seed N] [--methods reshuffle,bootstrap,skip,costs] [--skip-probability 0.1]
                           [--cost-range 0.5:2] [--ruin 0.5] [--format json|table] [--out FILE]
-          sigmaflow serve [--event-hubs [--event-hubs-port 7073] [--partitions 4] [--event-hubs-key KEY]]
-                          [--web-pubsub [--web-pubsub-port 7072] [--web-pubsub-key KEY]]
+          sigmaflow serve [--port 7071] [--app-root DIR] [--dashboard DIR]
+                          [--no-event-hubs] [--event-hubs-port 7073] [--partitions 4] [--event-hubs-key KEY]
+                          [--no-web-pubsub] [--web-pubsub-port 7072] [--web-pubsub-key KEY]
+          sigmaflow feed --source simulator [--symbols BTCUSD,ETHUSD,SOLUSD] [--rate 100] [--seed N]
+                         [--duration 60s | --count N] [--connection CS] [--hub ticks] [--batch-ms 50] [--quiet]
+          sigmaflow feed --source replay --file FILE [--speed 1] [--rebase] [--symbol NAME] [--skip-bad-rows]
+                         [--duration 60s | --count N] [--connection CS] [--hub ticks] [--batch-ms 50] [--quiet]
           sigmaflow sample --out FILE [--bars N] [--seed N] [--interval 1d] [--start-price 100]
           sigmaflow demo [--bars N] [--seed N]
           sigmaflow --version
@@ -48,13 +53,16 @@ internal static class CliApp
         objectives are sharpe, sortino, calmar, cagr, return, return-dd, profit-factor or an expression over
         metric names such as "cagr / abs(maxDrawdown)". A progress bar is drawn on stderr at a terminal
         (--progress forces it, --no-progress hides it).
+        Feeds publish ticks to the ticks event hub: the connection comes from --connection or EventHubConnection
+        ('sigmaflow serve' prints a local one); a replay keeps the recorded times unless --rebase (use it for live
+        dashboards). Exit code 4 when a batch could not be sent. See functions/Feeds/README.md.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         try
         {
-            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress", "web-pubsub", "event-hubs" };
+            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress", "web-pubsub", "event-hubs", "no-web-pubsub", "no-event-hubs", "quiet", "rebase" };
             var parsed = CliArguments.Parse(args, flags);
             if (parsed.Command is null)
             {
@@ -82,9 +90,10 @@ internal static class CliApp
                 "walkforward" => await SweepCommand.RunWalkForwardAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "montecarlo" => await MonteCarloCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "serve" => await ServeCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
+                "feed" => await Feeds.FeedCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "sample" => await SampleCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
-                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, serve, sample, demo."),
+                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, serve, feed, sample, demo."),
             };
         }
         catch (CliUsageException ex)

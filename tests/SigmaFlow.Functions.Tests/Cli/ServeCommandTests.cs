@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SigmaFlow.Functions.Cli;
 using SigmaFlow.Platform.Azure.EventHubs;
@@ -8,20 +11,32 @@ using SigmaFlow.Platform.Azure.WebPubSub;
 
 namespace SigmaFlow.Functions.Tests.Cli;
 
-/// <summary><c>sigmaflow serve</c> hosts the stand-ins; the platform's own clients talk to them as to Azure.</summary>
+/// <summary><c>sigmaflow serve</c>: the function app behind the public port, the stand-ins with the platform's real clients, a clean stop.</summary>
 public sealed partial class ServeCommandTests
 {
+    private static readonly string[] StopOrder = ["triggers stopped", "HTTP gateway stopped", "custom handler stopped", "Web PubSub stand-in stopped", "Event Hubs stand-in stopped"];
+
     [Fact]
-    public async Task Serve_BothStandIns_AcceptTheRealClients_AndStopOnCancel()
+    public async Task Serve_HostsTheAppAndBothStandIns_AndStopsCleanlyOnCancel()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var stdout = new SyncWriter();
-        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var run = CliApp.RunAsync(["serve", "--event-hubs", "--event-hubs-port", "0", "--web-pubsub", "--web-pubsub-port", "0"], stdout, stderr, stop.Token);
-        var text = await WaitFor(stdout, "Ready.", run);
+        var stderr = new SyncWriter();
+        var run = CliApp.RunAsync(["serve", "--port", "0", "--event-hubs-port", "0", "--web-pubsub-port", "0"], stdout, stderr, stop.Token);
+        var text = await WaitFor(stdout, "Ready in", run);
         var eventHubs = EventHubsLine().Match(text).Groups["value"].Value;
         var webPubSub = WebPubSubLine().Match(text).Groups["value"].Value;
+        var health = HealthLine().Match(text).Groups["value"].Value;
         Assert.Contains("UseDevelopmentEmulator=true", eventHubs, StringComparison.Ordinal);
+        Assert.Matches(ReadyLine(), text);
+
+        // The app's HTTP function through the public port, proxied to the in-process custom handler.
+        using var http = new HttpClient();
+        using (var response = await http.GetAsync(new Uri(health), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("healthy", JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["status"]!.GetValue<string>());
+        }
 
         // Event Hubs: the publisher sends a batch with a partition key.
         var publisher = new EventHubPublisher(eventHubs, "ticks");
@@ -40,26 +55,73 @@ public sealed partial class ServeCommandTests
         Assert.Contains("\"from\":\"server\"", message, StringComparison.Ordinal);
         Assert.Contains("65000.5", message, StringComparison.Ordinal);
 
+        var stopping = Stopwatch.StartNew();
         await stop.CancelAsync();
         Assert.Equal(0, await run);
-        Assert.Contains("Event Hubs stand-in stopped", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Web PubSub stand-in stopped", stderr.ToString(), StringComparison.Ordinal);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"serve took {stopping.Elapsed} to stop");
+        var log = stderr.ToString();
+        var order = StopOrder.Select(line => log.IndexOf(line, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(-1, order);
+        Assert.Equal(order.Order(), order);
     }
 
     [Fact]
-    public async Task Serve_WithoutAStandIn_ExitsOneWithTheChoices()
+    public async Task Serve_WithoutStandIns_StillServesTheApp()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var stdout = new SyncWriter();
+        var stderr = new SyncWriter();
+        var run = CliApp.RunAsync(["serve", "--port", "0", "--no-event-hubs", "--no-web-pubsub"], stdout, stderr, stop.Token);
+        var text = await WaitFor(stdout, "Ready in", run);
+        Assert.DoesNotContain("EventHubConnection=", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("WebPubSubConnection=", text, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        using (var response = await http.GetAsync(new Uri(HealthLine().Match(text).Groups["value"].Value), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+    }
+
+    [Fact]
+    public async Task Serve_BadAppRoot_ExitsOneNamingHostJson()
+    {
+        var empty = Directory.CreateTempSubdirectory("sigmaflow-serve-");
+        try
+        {
+            using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+            using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            Assert.Equal(1, await CliApp.RunAsync(["serve", "--app-root", empty.FullName, "--port", "0"], stdout, stderr, TestContext.Current.CancellationToken));
+            Assert.Contains("host.json is missing", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_UnknownOption_ExitsOne()
     {
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        Assert.Equal(1, await CliApp.RunAsync(["serve"], stdout, stderr, TestContext.Current.CancellationToken));
-        Assert.Contains("serve needs at least one of --web-pubsub and --event-hubs", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, await CliApp.RunAsync(["serve", "--ports", "1"], stdout, stderr, TestContext.Current.CancellationToken));
+        Assert.Contains("Unknown option --ports for 'serve'", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"EventHubConnection=(?<value>\S+)")]
     private static partial Regex EventHubsLine();
 
-    [GeneratedRegex(@"WebPubSubConnectionString=(?<value>\S+)")]
+    [GeneratedRegex(@"WebPubSubConnection=(?<value>\S+)")]
     private static partial Regex WebPubSubLine();
+
+    [GeneratedRegex(@"^\s+Health\s+(?<value>http://\S+)", RegexOptions.Multiline)]
+    private static partial Regex HealthLine();
+
+    [GeneratedRegex(@"Ready in \d+ ms \(\d+ ms since the process started\)\. Ctrl\+C stops\.")]
+    private static partial Regex ReadyLine();
 
     private static async Task<string> WaitFor(SyncWriter writer, string marker, Task<int> run)
     {
@@ -111,6 +173,14 @@ public sealed partial class ServeCommandTests
             lock (gate)
             {
                 base.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (gate)
+            {
+                base.WriteLine(value);
             }
         }
 
