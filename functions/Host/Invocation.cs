@@ -170,8 +170,16 @@ public sealed class InvocationRequest
         for (var round = 0; round < 2 && value.ValueKind == JsonValueKind.String; round++)
         {
             var text = value.GetString()!;
-            var trimmed = text.AsSpan().TrimStart();
-            if (trimmed.IsEmpty || !(trimmed[0] is '{' or '[' or '"' || char.IsAsciiDigit(trimmed[0]) || trimmed[0] == '-' || trimmed.StartsWith("true") || trimmed.StartsWith("false") || trimmed.StartsWith("null")))
+            var trimmed = text.AsSpan().Trim();
+            if (trimmed.IsEmpty)
+            {
+                break;
+            }
+
+            // Numbers in strings ("4") become numbers; other text starting with a digit (ISO dates) stays text, without
+            // the cost of a failed JSON parse per value.
+            var structured = trimmed[0] is '{' or '[' or '"' || trimmed is "true" or "false" or "null";
+            if (!structured && !((char.IsAsciiDigit(trimmed[0]) || trimmed[0] == '-') && double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
             {
                 break;
             }
