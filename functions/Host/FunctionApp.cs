@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Health;
+using SigmaFlow.Functions.IngestTicks;
 
 namespace SigmaFlow.Functions.Host;
 
@@ -27,12 +30,17 @@ internal sealed class FunctionApp
     /// <summary>Builds every function from the settings.</summary>
     /// <param name="settings">Where the platform's services are.</param>
     /// <param name="clock">The clock.</param>
+    /// <param name="loggerFactory">Logging of the functions' own warnings; when null and storage is configured, single-line console logs (the Functions host collects the handler's output).</param>
     /// <returns>The app.</returns>
-    public static FunctionApp Compose(PlatformSettings settings, TimeProvider clock)
+    public static FunctionApp Compose(PlatformSettings settings, TimeProvider clock, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var logging = loggerFactory ?? (settings.HasStorage ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)) : NullLoggerFactory.Instance);
         var health = new List<IHealthSource>();
-        var handlers = new List<IFunctionHandler>();
+        var handlers = new List<IFunctionHandler>
+        {
+            IngestTicksComposition.Create(settings, clock, logging, health),
+        };
         var http = new List<IHttpFunction> { new HealthFunction(health, clock) };
         return new FunctionApp(handlers, http);
     }

@@ -38,8 +38,14 @@ public sealed record PlatformSettings
     /// <summary>Cosmos database (default <c>sigmaflow</c>).</summary>
     public const string CosmosDatabase = "CosmosDatabaseName";
 
+    /// <summary>
+    /// Folder of strategy documents (YAML or JSON) that IngestTicks runs live on every symbol's 1-minute bars; empty
+    /// or unset for the built-in example <c>ema-cross</c> (<c>crossover(ema(close, 9), ema(close, 21))</c>).
+    /// </summary>
+    public const string LiveStrategies = "LiveStrategies";
+
     /// <summary>Every setting name the platform reads (the Bicep app settings must provide each).</summary>
-    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase];
+    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase, LiveStrategies];
 
     /// <summary>Reads a value (the environment by default).</summary>
     public required Func<string, string?> Read { get; init; }
@@ -55,6 +61,9 @@ public sealed record PlatformSettings
 
     /// <summary>The Cosmos database name.</summary>
     public string CosmosDatabaseName => Read(CosmosDatabase) is { Length: > 0 } v ? v : "sigmaflow";
+
+    /// <summary>The live strategies folder, or null for the built-in example.</summary>
+    public string? LiveStrategiesFolder => Read(LiveStrategies) is { Length: > 0 } v ? v : null;
 
     /// <summary>Whether storage is configured.</summary>
     public bool HasStorage => Read(Storage) is { Length: > 0 } || Read(Storage + "__accountName") is { Length: > 0 };

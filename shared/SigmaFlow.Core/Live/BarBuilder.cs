@@ -1,3 +1,4 @@
+using System.Globalization;
 using SigmaFlow.Core.Data;
 
 namespace SigmaFlow.Core.Live;
@@ -8,6 +9,31 @@ namespace SigmaFlow.Core.Live;
 /// <param name="Bar">The bar; <see cref="Ohlcv.Time"/> is its start.</param>
 /// <param name="Final">True once the bar can no longer change.</param>
 public readonly record struct BarUpdate(string Symbol, Timeframe Timeframe, Ohlcv Bar, bool Final);
+
+/// <summary>
+/// A bar still forming in a <see cref="BarBuilder"/>, with the event times of its first and last ticks (which decide
+/// whether a late tick becomes its open or close), so that it can be stored and restored after a restart.
+/// </summary>
+/// <param name="Start">Start of the bar (Unix ms, a multiple of the timeframe).</param>
+/// <param name="Open">Price of the tick with the earliest event time.</param>
+/// <param name="High">Highest price.</param>
+/// <param name="Low">Lowest price.</param>
+/// <param name="Close">Price of the tick with the latest event time.</param>
+/// <param name="Volume">Summed size.</param>
+/// <param name="FirstTime">Event time of the open tick (Unix ms).</param>
+/// <param name="LastTime">Event time of the close tick (Unix ms).</param>
+public readonly record struct FormingBar(long Start, double Open, double High, double Low, double Close, double Volume, long FirstTime, long LastTime)
+{
+    /// <summary>The bar as OHLCV (start time).</summary>
+    /// <returns>The bar.</returns>
+    public Ohlcv ToOhlcv() => new(Start, Open, High, Low, Close, Volume);
+}
+
+/// <summary>What a <see cref="BarBuilder"/> needs to continue exactly where it stopped: its watermark and its open bars.</summary>
+/// <param name="FinalUntil">Every bar starting before this time is final (<see cref="long.MinValue"/> when none is).</param>
+/// <param name="MaxTime">Latest event time seen (<see cref="long.MinValue"/> before the first tick).</param>
+/// <param name="Open">Bars still open, in start order.</param>
+public sealed record BarBuilderState(long FinalUntil, long MaxTime, IReadOnlyList<FormingBar> Open);
 
 /// <summary>
 /// Builds one symbol's bars of one timeframe from ticks, with event-time watermarks: a bar stays open until event time
@@ -48,6 +74,9 @@ public sealed class BarBuilder
 
     /// <summary>Bars still open.</summary>
     public int OpenBars => open.Count;
+
+    /// <summary>Latest event time seen (<see cref="long.MinValue"/> before the first tick).</summary>
+    public long MaxTime => maxTime;
 
     /// <summary>Adds a tick: finalises bars the new watermark passes, then updates the tick's bar (appending a forming update).</summary>
     /// <param name="tick">The tick (validated).</param>
@@ -142,10 +171,77 @@ public sealed class BarBuilder
         open.RemoveAll(b => b.Start < FinalUntil);
     }
 
+    /// <summary>The builder's state, for storing it (see <see cref="Restore"/>).</summary>
+    /// <returns>The watermark and copies of the open bars.</returns>
+    public BarBuilderState Capture()
+    {
+        var bars = new FormingBar[open.Count];
+        for (var i = 0; i < bars.Length; i++)
+        {
+            bars[i] = open[i].ToForming();
+        }
+
+        return new BarBuilderState(FinalUntil, maxTime, bars);
+    }
+
+    /// <summary>
+    /// Restores a state captured by <see cref="Capture"/> (after a restart, usually right after the final bars were
+    /// replayed): the watermark moves forward to the stored one and the stored open bars replace open bars with the same
+    /// start; stored bars that are already final here are dropped. Ticks then continue the bars exactly as if the
+    /// builder had never stopped.
+    /// </summary>
+    /// <param name="state">The stored state.</param>
+    /// <exception cref="ArgumentException">A stored bar does not start on a multiple of the timeframe, or its tick times lie outside it.</exception>
+    public void Restore(BarBuilderState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var bar in state.Open)
+        {
+            if (Floor(bar.Start) != bar.Start || bar.FirstTime > bar.LastTime || Floor(bar.FirstTime) != bar.Start || Floor(bar.LastTime) != bar.Start)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"stored forming bar {bar} does not fit the {timeframe} bars of {symbol}: its start must be a multiple of {length} ms and its first and last tick times ({bar.FirstTime}, {bar.LastTime}) must lie in it, in order."), nameof(state));
+            }
+        }
+
+        FinalUntil = Math.Max(FinalUntil, state.FinalUntil);
+        maxTime = Math.Max(maxTime, state.MaxTime);
+        open.RemoveAll(b => b.Start < FinalUntil);
+        foreach (var bar in state.Open)
+        {
+            if (bar.Start < FinalUntil)
+            {
+                continue;
+            }
+
+            var index = 0;
+            while (index < open.Count && open[index].Start < bar.Start)
+            {
+                index++;
+            }
+
+            if (index < open.Count && open[index].Start == bar.Start)
+            {
+                open[index] = OpenBar.From(bar);
+            }
+            else
+            {
+                open.Insert(index, OpenBar.From(bar));
+            }
+        }
+    }
+
     private long Floor(long time) => UnixTimeText.FloorDivide(time, length) * length;
 
     private sealed class OpenBar(long start, Tick first)
     {
+        public static OpenBar From(in FormingBar bar) => new(bar.Start, new Tick(string.Empty, bar.FirstTime, bar.Open, bar.Volume))
+        {
+            High = bar.High,
+            Low = bar.Low,
+            Close = bar.Close,
+            LastTime = bar.LastTime,
+        };
+
         public long Start { get; } = start;
 
         public double Open { get; set; } = first.Price;
@@ -163,6 +259,8 @@ public sealed class BarBuilder
         public long LastTime { get; set; } = first.Time;
 
         public Ohlcv ToOhlcv() => new(Start, Open, High, Low, Close, Volume);
+
+        public FormingBar ToForming() => new(Start, Open, High, Low, Close, Volume, FirstTime, LastTime);
     }
 }
 

@@ -67,6 +67,11 @@ public sealed class LiveOutput
     }
 }
 
+/// <summary>What a <see cref="LiveSymbol"/> needs, beyond its final bars, to continue exactly where it stopped.</summary>
+/// <param name="Bars">The first timeframe's watermark and forming bars.</param>
+/// <param name="LastPrice">Last accepted trade price (NaN before the first), which the jump rule compares against.</param>
+public sealed record LiveSymbolState(BarBuilderState Bars, double LastPrice);
+
 /// <summary>Settings of the live pipeline per symbol.</summary>
 public sealed record LiveSymbolOptions
 {
@@ -230,6 +235,27 @@ public sealed class LiveSymbol
         if (last != long.MinValue)
         {
             builder.Resume(last + options.Timeframes[0].Milliseconds);
+        }
+    }
+
+    /// <summary>The state to store so that a restart continues the forming bars (see <see cref="Restore"/>).</summary>
+    /// <returns>The watermark, forming bars and last price.</returns>
+    public LiveSymbolState Capture() => new(builder.Capture(), LastPrice);
+
+    /// <summary>
+    /// Restores a stored state after <see cref="Warm"/> replayed the stored final bars: the forming bars of the first
+    /// timeframe, its watermark and the last price come back, so the minute in progress at the restart ends with
+    /// exactly the bar an uninterrupted run builds (longer timeframes' forming bars come from the replayed final bars).
+    /// </summary>
+    /// <param name="state">The stored state.</param>
+    /// <exception cref="ArgumentException">A stored forming bar does not fit the first timeframe.</exception>
+    public void Restore(LiveSymbolState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        builder.Restore(state.Bars);
+        if (double.IsFinite(state.LastPrice))
+        {
+            LastPrice = state.LastPrice;
         }
     }
 

@@ -256,6 +256,98 @@ public sealed class LiveTests
         Assert.Equal(all.Final.Skip(100).Select(f => (f.Update.Bar, string.Join(",", f.Indicators))), after.Final.Select(f => (f.Update.Bar, string.Join(",", f.Indicators))));
     }
 
+    [Fact]
+    public void BarBuilder_CapturedMidMinuteAndRestored_BuildsTheSameBarsAsAnUninterruptedRun()
+    {
+        var ticks = Take(new TickSimulator(new TickSimulatorOptions { Symbols = ["A"], TicksPerSecond = 20, StartTime = T0 }), 6000);
+        var expected = FinalBars(ticks);
+
+        // Stop in the middle of a minute (with a bar still open behind it inside the tolerance), store, restore, go on.
+        var cut = Array.FindIndex(ticks, t => t.Time - T0 > 2 * Minute && (t.Time - T0) % Minute is > 1_000 and < 1_900);
+        var first = new BarBuilder("A", Timeframe.Parse("1m"), TimeSpan.FromSeconds(2));
+        var updates = new List<BarUpdate>();
+        foreach (var t in ticks.AsSpan(0, cut))
+        {
+            Assert.Equal(TickRejection.None, first.Apply(t, updates));
+        }
+
+        var state = first.Capture();
+        Assert.Equal(2, state.Open.Count);
+        Assert.Equal(first.FinalUntil, state.FinalUntil);
+        Assert.Equal(first.MaxTime, state.MaxTime);
+
+        var second = new BarBuilder("A", Timeframe.Parse("1m"), TimeSpan.FromSeconds(2));
+        second.Restore(state);
+        Assert.Equal(state, second.Capture() with { Open = state.Open });
+        Assert.Equal(state.Open, second.Capture().Open);
+        foreach (var t in ticks.AsSpan(cut))
+        {
+            Assert.Equal(TickRejection.None, second.Apply(t, updates));
+        }
+
+        second.Advance(long.MaxValue, updates);
+        Assert.Equal(expected, updates.Where(u => u.Final).Select(u => u.Bar).ToList());
+    }
+
+    [Fact]
+    public void BarBuilder_Restore_DropsBarsThatAreFinal_AndRefusesBarsThatDoNotFit()
+    {
+        var builder = new BarBuilder("A", Timeframe.Parse("1m"), TimeSpan.FromSeconds(2));
+        builder.Restore(new BarBuilderState(T0 + Minute, T0 + Minute + 500, [new FormingBar(T0, 1, 2, 1, 2, 3, T0, T0 + 10), new FormingBar(T0 + Minute, 5, 6, 4, 5, 1, T0 + Minute + 100, T0 + Minute + 500)]));
+        var open = Assert.Single(builder.Capture().Open);
+        Assert.Equal(T0 + Minute, open.Start);
+        Assert.Equal(T0 + Minute, builder.FinalUntil);
+        Assert.Equal(TickRejection.Late, builder.Apply(new Tick("A", T0 + 30_000, 1, 1), []));
+
+        // A late tick inside the tolerance still becomes the open of the restored bar (event-time order survives).
+        var updates = new List<BarUpdate>();
+        Assert.Equal(TickRejection.None, builder.Apply(new Tick("A", T0 + Minute + 50, 7, 1), updates));
+        Assert.Equal(new Ohlcv(T0 + Minute, 7, 7, 4, 5, 2), updates[^1].Bar);
+
+        var bad = Assert.Throws<ArgumentException>(() => builder.Restore(new BarBuilderState(T0, T0, [new FormingBar(T0 + 5, 1, 1, 1, 1, 1, T0 + 5, T0 + 5)])));
+        Assert.Contains("must be a multiple of 60000 ms", bad.Message, StringComparison.Ordinal);
+        bad = Assert.Throws<ArgumentException>(() => builder.Restore(new BarBuilderState(T0, T0, [new FormingBar(T0 + (2 * Minute), 1, 1, 1, 1, 1, T0 + (3 * Minute), T0 + (3 * Minute))])));
+        Assert.Contains("must lie in it", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LiveSymbol_RestartMidMinute_WarmAndRestore_GiveExactlyTheBarsAndIndicatorsOfAnUninterruptedRun()
+    {
+        var ticks = Take(new TickSimulator(new TickSimulatorOptions { Symbols = ["A"], TicksPerSecond = 5, StartTime = T0 }), 12_000);
+        var options = new LiveSymbolOptions();
+        var whole = new LiveSymbol("A", options);
+        var all = new LiveOutput();
+        foreach (var t in ticks)
+        {
+            Assert.Equal(TickRejection.None, whole.Apply(t, t.Time, all, out _));
+        }
+
+        // Stop at a tick 30 s into a minute: what was stored is the final bars so far and the captured state.
+        var cut = Array.FindIndex(ticks, t => t.Time - T0 > 20 * Minute && (t.Time - T0) % Minute >= 30_000);
+        var before = new LiveSymbol("A", options);
+        var stored = new LiveOutput();
+        foreach (var t in ticks.AsSpan(0, cut))
+        {
+            before.Apply(t, t.Time, stored, out _);
+        }
+
+        var state = before.Capture();
+        var resumed = new LiveSymbol("A", options);
+        resumed.Warm(stored.Final.Where(f => f.Update.Timeframe == options.Timeframes[0]).Select(f => f.Update.Bar));
+        resumed.Restore(state);
+        Assert.Equal(before.LastPrice, resumed.LastPrice);
+        Assert.Equal(before.FinalUntil, resumed.FinalUntil);
+        var after = new LiveOutput();
+        foreach (var t in ticks.AsSpan(cut))
+        {
+            Assert.Equal(TickRejection.None, resumed.Apply(t, t.Time, after, out _));
+        }
+
+        static string Show(FinalBar f) => $"{f.Update.Timeframe} {f.Update.Bar} {string.Join(",", f.Indicators)}";
+        Assert.Equal(all.Final.Skip(stored.Final.Count).Select(Show), after.Final.Select(Show));
+        Assert.Equal(all.Forming[^1], after.Forming[^1]);
+    }
+
     private static Tick[] Take(TickSimulator simulator, int count) => Enumerable.Range(0, count).Select(_ => simulator.Next()).ToArray();
 
     private static void Apply(BarBuilder builder, List<BarUpdate> updates, params (long Offset, double Price)[] ticks)
