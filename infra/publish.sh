@@ -9,7 +9,8 @@
 #   OUT/sigmaflow-app.zip           the same layout zipped with the executable bit kept (for zip deploy / Flex
 #                                   Consumption one-deploy); built with Python's zipfile so no zip tool is needed
 #
-# The package needs no .NET on the server. Build it on Linux (or keep the Unix mode bits some other way): a zip made
+# The publish restore keeps its own lock files under obj/: a single-file publish adds the ILLink tasks package that
+# normal builds do not use (package versions stay pinned by Directory.Packages.props). The package needs no .NET on the server. Build it on Linux (or keep the Unix mode bits some other way): a zip made
 # on Windows loses the executable bit and the host cannot start the handler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ rm -rf "$out/app" "$out/sigmaflow-app.zip" "$out/.build"
 mkdir -p "$out/app"
 dotnet publish functions -c Release -r linux-x64 --self-contained true -nologo -v quiet \
   -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none \
+  -p:NuGetLockFilePath=obj/publish.packages.lock.json -p:RestoreLockedMode=false \
   -o "$out/.build"
 
 cp host.json "$out/app/host.json"
