@@ -9,6 +9,14 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+// SIGTERM (kill, a script's cleanup, a container stop) stops commands the same clean way. Background processes of
+// scripts ignore SIGINT, so this is how scripts stop serve and feed.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
+
 // Started by the Functions host (custom handler): serve the functions on the port it gives.
 if (args.Length == 0 && Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") is not null)
 {

@@ -29,7 +29,7 @@ cleanup() {
   echo
   echo "== stopping"
   for pid in "${pids[@]:-}"; do
-    [ -n "$pid" ] && kill -INT "$pid" 2> /dev/null || true
+    [ -n "$pid" ] && kill -TERM "$pid" 2> /dev/null || true
   done
   for pid in "${pids[@]:-}"; do
     [ -n "$pid" ] && wait "$pid" 2> /dev/null || true
