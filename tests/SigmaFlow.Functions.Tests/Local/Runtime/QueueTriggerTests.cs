@@ -50,7 +50,20 @@ public sealed class QueueTriggerTests(AzuriteEmulator azurite)
             // maxDequeueCount is 3 in the test host.json: three deliveries, then the poison queue.
             var calls = await handler.WaitForCallsAsync(3);
             Assert.Equal(["\"1\"", "\"2\"", "\"3\""], calls.OrderBy(c => c.Started).Select(c => RecordedCall.Raw(c.Metadata["DequeueCount"]!)));
-            await Eventually.TrueAsync(async () => (await poison.PeekAsync(1, TestContext.Current.CancellationToken)).Count == 1, "a message in the poison queue");
+            // The runtime creates the poison queue when it moves the first message there; until then it does not exist.
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return (await poison.PeekAsync(1, TestContext.Current.CancellationToken)).Count == 1;
+                    }
+                    catch (Azure.RequestFailedException e) when (e.Status == 404)
+                    {
+                        return false;
+                    }
+                },
+                "a message in the poison queue");
             var poisoned = Assert.Single(await poison.PeekAsync(32, TestContext.Current.CancellationToken));
             Assert.Equal("""{"bad":true}""", poisoned.Text);
             Assert.Empty(await queue.PeekAsync(32, TestContext.Current.CancellationToken));
