@@ -95,7 +95,7 @@ internal static class SweepCommand
             {
                 var names = document.Parameters.Select(p => p.Name).ToList();
                 var parameter = document.Parameters.FirstOrDefault(p => p.Name == spec)
-                    ?? throw new CliUsageException($"--param {spec}: the strategy has no parameter '{spec}'; its parameters are {string.Join(", ", names)}.{Hint(spec, names)}");
+                    ?? throw new CliUsageException($"--param {spec}: the strategy has no parameter '{spec}'; its parameters are {string.Join(", ", names)}.{SigmaFlow.Core.Spelling.Hint(spec, names)}");
                 axes.Add(Usage(() => ParameterSpace.DefaultAxis(parameter)));
                 continue;
             }
@@ -209,30 +209,6 @@ internal static class SweepCommand
         }
 
         return text.ToString();
-    }
-
-    private static string Hint(string name, IEnumerable<string> names)
-    {
-        var best = names.Select(n => (Name: n, Distance: Distance(name, n))).OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).FirstOrDefault();
-        return best.Name is not null && best.Distance <= Math.Max(2, name.Length / 3) ? $" Did you mean '{best.Name}'?" : string.Empty;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var previous = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var current = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-                previous = current;
-            }
-        }
-
-        return row[b.Length];
     }
 
     private static T Usage<T>(Func<T> action)

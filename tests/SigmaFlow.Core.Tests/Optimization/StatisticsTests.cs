@@ -365,7 +365,7 @@ public sealed class StatisticsTests
     }
 
     [Fact]
-    public void Cscv_TenThousandTrialsTenBlocks_RunsWellUnderASecond()
+    public void Cscv_TenThousandTrialsTenBlocks_ComputesEverySplit()
     {
         const int TrialCount = 10_000;
         const int Blocks = 10;
@@ -386,14 +386,12 @@ public sealed class StatisticsTests
             trials[t] = new BlockReturns(sum, squares, count);
         }
 
-        Cscv.Compute(trials[..10]);
-        var watch = Stopwatch.StartNew();
         var result = Cscv.Compute(trials);
-        watch.Stop();
 
+        // Its speed is measured in tests/SigmaFlow.Benchmarks (CscvBenchmarks), not asserted here.
         Assert.Equal(252, result.Splits);
+        Assert.Equal(10_000, result.Trials);
         Assert.InRange(result.Probability, 0, 1);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed.TotalMilliseconds} ms");
     }
 
     // ------------------------------------------------------------------ quantiles
