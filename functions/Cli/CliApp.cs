@@ -44,6 +44,7 @@ internal static class CliApp
                          [--duration 60s | --count N] [--connection CS] [--hub ticks] [--batch-ms 50] [--quiet]
           sigmaflow sample --out FILE [--bars N] [--seed N] [--interval 1d] [--start-price 100]
           sigmaflow demo [--bars N] [--seed N]
+          sigmaflow keys create --name NAME [--scope read|trade|admin] [--rate-limit 600] | keys list | keys revoke --id ID
           sigmaflow --version
 
         SPEC is name(arg, …) with numbers in the catalog's parameter order, e.g. ema(20), macd(12,26,9),
@@ -93,7 +94,8 @@ internal static class CliApp
                 "feed" => await Feeds.FeedCommand.RunAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "sample" => await SampleCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(parsed, stdout).ConfigureAwait(false),
-                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, serve, feed, sample, demo."),
+                "keys" => await KeysCommand.RunAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                _ => throw new CliUsageException($"Unknown command '{parsed.Command}'. Commands: indicators, backtest, sweep, walkforward, montecarlo, serve, feed, sample, demo, keys."),
             };
         }
         catch (CliUsageException ex)

@@ -7,6 +7,7 @@ using SigmaFlow.Functions.Host;
 using SigmaFlow.Functions.Local.EventHubs;
 using SigmaFlow.Functions.Local.Runtime;
 using SigmaFlow.Functions.Local.WebPubSub;
+using SigmaFlow.Platform.Workspace;
 
 namespace SigmaFlow.Functions.Cli;
 
@@ -35,6 +36,7 @@ internal static class ServeCommand
         var webPubSubKey = args.Value("web-pubsub-key");
         var eventHubsKey = args.Value("event-hubs-key");
         var partitions = args.Int("partitions", LocalEventLogOptions.DefaultPartitionCount, 1, LocalEventLogOptions.MaxPartitionCount);
+        var devKeyFile = args.Value("dev-key-file");
         args.RejectUnknown("serve");
 
         var settings = new ServeSettings();
@@ -207,6 +209,11 @@ internal static class ServeCommand
                 await stderr.WriteLineAsync("warning: AzureWebJobsStorage is not set, so storage-backed functions (queue triggers, bars, quotes, alerts) will fail and checkpoints stay in memory. Start the emulators and load their settings: infra/local/emulators.sh start && source infra/local/.run/env (it sets SIGMAFLOW_STORAGE and SIGMAFLOW_COSMOS).").ConfigureAwait(false);
             }
 
+            if (settings.Platform.HasStorage)
+            {
+                await DevelopmentKeyAsync(settings.Platform, devKeyFile, stdout, stderr, shutdown.Token).ConfigureAwait(false);
+            }
+
             // SIGTERM (kill, container stop) reaches the servers' console lifetimes, not the command's token: any of them
             // being asked to stop stops serve, in the same order as Ctrl+C.
             foreach (var (_, app) in servers)
@@ -348,6 +355,36 @@ internal static class ServeCommand
             {
                 overrides[name] = value;
             }
+        }
+    }
+
+    /// <summary>
+    /// The first local start's API key: when storage holds no key yet, an admin key is made and printed once (and
+    /// written to <c>--dev-key-file</c> when given, readable by the owner only, for scripts and tests).
+    /// </summary>
+    private static async Task DevelopmentKeyAsync(PlatformSettings platform, string? file, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var made = await new ApiKeyStore(platform.Tables()).EnsureDevelopmentKeyAsync(cancellationToken).ConfigureAwait(false);
+            if (made is null)
+            {
+                return;
+            }
+
+            await stdout.WriteLineAsync($"  API key:      {made.Key}  (admin; made now because storage held no key; shown once: 'sigmaflow keys create' makes more)").ConfigureAwait(false);
+            if (file is not null)
+            {
+                await File.WriteAllTextAsync(file, made.Key + Environment.NewLine, cancellationToken).ConfigureAwait(false);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+            }
+        }
+        catch (Exception e) when (e is global::Azure.RequestFailedException or IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"warning: no development API key could be made ({e.Message.Split('\n')[0]}); make one with 'sigmaflow keys create --name dev --scope admin'.").ConfigureAwait(false);
         }
     }
 }

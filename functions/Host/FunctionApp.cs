@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SigmaFlow.Functions.Api;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
 
@@ -41,7 +42,7 @@ internal sealed class FunctionApp
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
         };
-        var http = new List<IHttpFunction> { new HealthFunction(health, clock) };
+        var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock), logging) };
         return new FunctionApp(handlers, http);
     }
 

@@ -106,7 +106,8 @@ public static partial class LocalGateway
 
         if (prefix.Length > 0)
         {
-            web.Map(prefix + "/{**rest}", NotFoundAsync);
+            // After every function route (a function may itself catch all with {*path}, as the API does).
+            web.Map(prefix + "/{**rest}", NotFoundAsync).Add(b => ((Microsoft.AspNetCore.Routing.RouteEndpointBuilder)b).Order = 1);
         }
 
         if (options.DashboardRoot is { } dashboard && File.Exists(Path.Combine(dashboard, "index.html")))
