@@ -1,6 +1,8 @@
 using SigmaFlow.Functions.Api.Http;
 using SigmaFlow.Functions.Host;
 using SigmaFlow.Platform.Azure.WebPubSub;
+using SigmaFlow.Platform.Live;
+using SigmaFlow.Platform.Live.Adapters;
 using SigmaFlow.Platform.Workspace;
 
 namespace SigmaFlow.Functions.Api;
@@ -9,7 +11,7 @@ namespace SigmaFlow.Functions.Api;
 /// What the API's endpoints use, built once from the platform settings. A service that is not configured is null, and
 /// the endpoints that need it answer 503 with the setting to set; the rest of the API keeps working.
 /// </summary>
-internal sealed class ApiServices
+internal sealed record ApiServices
 {
     /// <summary>Setting that lets the API trust the <c>x-ms-client-principal</c> header (only behind Azure's authentication, which strips it from callers).</summary>
     public const string AcceptPrincipalSetting = "ApiAcceptPrincipalHeader";
@@ -28,12 +30,24 @@ internal sealed class ApiServices
 
     public WebPubSubServiceClient? Push { get; init; }
 
+    public HookStore? Hooks { get; init; }
+
+    /// <summary>Where signals are recorded (the live pipeline's signals table).</summary>
+    public ISignalStore? Signals { get; init; }
+
+    /// <summary>The alert candidates queue.</summary>
+    public IAlertPublisher? Alerts { get; init; }
+
+    /// <summary>Push to Web PubSub groups (null when Web PubSub is not configured: nothing is pushed).</summary>
+    public ILivePush? LivePush { get; init; }
+
     public bool AcceptPrincipalHeader { get; init; }
 
     public static ApiServices From(PlatformSettings settings, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var tables = settings.HasStorage ? settings.Tables() : null;
+        var push = settings.HasWebPubSub ? settings.Push() : null;
         return new ApiServices
         {
             Clock = clock,
@@ -42,7 +56,11 @@ internal sealed class ApiServices
             Keys = tables is null ? null : new ApiKeyStore(tables, clock),
             Idempotency = tables is null ? null : new IdempotencyStore(tables, clock),
             Market = tables is null ? null : new MarketDataReader(tables),
-            Push = settings.HasWebPubSub ? settings.Push() : null,
+            Push = push,
+            Hooks = tables is null ? null : new HookStore(tables, clock),
+            Signals = tables is null ? null : new TableIngestStore(tables, clock),
+            Alerts = settings.HasStorage ? new QueueAlertPublisher(settings.Queues().GetQueueClient(LiveNames.AlertsQueue)) : null,
+            LivePush = push is null ? null : new WebPubSubLivePush(push),
             AcceptPrincipalHeader = string.Equals(settings.Read(AcceptPrincipalSetting), "true", StringComparison.OrdinalIgnoreCase),
         };
     }

@@ -18,8 +18,11 @@ public static class WorkspaceNames
     /// <summary>Idempotency records: one partition per caller, one row per idempotency key (hashed).</summary>
     public const string IdempotencyTable = "idempotency";
 
+    /// <summary>Inbound webhooks: one partition, one row per hook with its secret.</summary>
+    public const string HooksTable = "hooks";
+
     /// <summary>Every table above.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [StrategiesTable, WatchlistsTable, ApiKeysTable, IdempotencyTable];
+    public static IReadOnlyList<string> Tables { get; } = [StrategiesTable, WatchlistsTable, ApiKeysTable, IdempotencyTable, HooksTable];
 }
 
 /// <summary>A write refused because the stored state is not what the caller expected (exists already, or changed since read).</summary>

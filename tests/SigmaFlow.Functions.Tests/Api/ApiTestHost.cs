@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Api;
 using SigmaFlow.Functions.Host;
+using SigmaFlow.Functions.Tests.Local.WebPubSub;
+using SigmaFlow.Platform.Azure.Queues;
 using SigmaFlow.Platform.Azure.Tables;
 using SigmaFlow.Platform.Azure.WebPubSub;
+using SigmaFlow.Platform.Live.Adapters;
 using SigmaFlow.Platform.Workspace;
 using SigmaFlow.Tests.Emulators;
 
@@ -19,13 +22,12 @@ namespace SigmaFlow.Functions.Tests.Api;
 /// </summary>
 internal sealed class ApiTestHost : IAsyncDisposable
 {
-    public const string PushConnection = "Endpoint=http://127.0.0.1:7999;AccessKey=dGVzdC1rZXktZm9yLXRoZS1hcGktdGVzdHMtb25seS0wMQ;Version=1.0;";
-
     private readonly WebApplication app;
 
-    private ApiTestHost(WebApplication app, ApiServices services, TableServiceClient tables, HttpClient client)
+    private ApiTestHost(WebApplication app, StandInScope push, ApiServices services, TableServiceClient tables, HttpClient client)
     {
         this.app = app;
+        Push = push;
         Services = services;
         Tables = tables;
         Client = client;
@@ -33,9 +35,15 @@ internal sealed class ApiTestHost : IAsyncDisposable
 
     public ApiServices Services { get; }
 
+    /// <summary>The Web PubSub stand-in the API pushes to and negotiates for.</summary>
+    public StandInScope Push { get; }
+
     public TableServiceClient Tables { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The queue this host's alert candidates go to.</summary>
+    public QueueClient AlertsQueue { get; private init; } = null!;
 
     public string ReadKey { get; private set; } = string.Empty;
 
@@ -46,22 +54,25 @@ internal sealed class ApiTestHost : IAsyncDisposable
     public static async Task<ApiTestHost> StartAsync(AzuriteEmulator azurite, bool acceptPrincipalHeader = false, TimeProvider? clock = null)
     {
         var connection = azurite.ConnectionString;
+        var push = await StandInScope.StartAsync();
         var settings = new PlatformSettings
         {
             Read = name => name switch
             {
                 PlatformSettings.Storage => connection,
-                PlatformSettings.WebPubSub => PushConnection,
+                PlatformSettings.WebPubSub => push.ConnectionString,
                 ApiServices.AcceptPrincipalSetting => acceptPrincipalHeader ? "true" : null,
                 _ => null,
             },
         };
-        var services = ApiServices.From(settings, clock ?? TimeProvider.System);
+        // Alert candidates go to a queue of this host's own, so tests can read exactly what their requests enqueued.
+        var alertsQueue = "alerts-" + Guid.NewGuid().ToString("N")[..12];
+        var services = ApiServices.From(settings, clock ?? TimeProvider.System) with { Alerts = new QueueAlertPublisher(settings.Queues().GetQueueClient(alertsQueue)) };
         var function = new ApiFunction(services, NullLoggerFactory.Instance);
         var app = CustomHandlerServer.Create(new CustomHandlerOptions { Url = "http://127.0.0.1:0" }, [], web => function.Map(web), NullLoggerFactory.Instance);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-        var host = new ApiTestHost(app, services, new TableServiceClient(connection), client);
+        var host = new ApiTestHost(app, push, services, new TableServiceClient(connection), client) { AlertsQueue = settings.Queues().GetQueueClient(alertsQueue) };
         var keys = services.Keys!;
         host.ReadKey = (await keys.CreateAsync("test read", ApiScope.Read, 100_000, TestContext.Current.CancellationToken)).Key;
         host.TradeKey = (await keys.CreateAsync("test trade", ApiScope.Trade, 100_000, TestContext.Current.CancellationToken)).Key;
@@ -104,6 +115,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
         Client.Dispose();
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
+        await Push.DisposeAsync();
     }
 }
 
