@@ -1,6 +1,5 @@
 using System.Globalization;
 using SigmaFlow.Functions.Host;
-using SigmaFlow.Platform.Azure.Tables;
 using SigmaFlow.Platform.Workspace;
 
 namespace SigmaFlow.Functions.Cli;
@@ -20,10 +19,12 @@ internal static class KeysCommand
         var rate = args.Int("rate-limit", ApiKeyStore.DefaultRateLimitPerMinute, 1, 100_000);
         var id = args.Value("id");
         args.RejectUnknown("keys");
-        var connection = Environment.GetEnvironmentVariable(PlatformSettings.Storage) is { Length: > 0 } cs ? cs
-            : Environment.GetEnvironmentVariable("SIGMAFLOW_STORAGE") is { Length: > 0 } local ? local
-            : throw new CliUsageException("keys needs storage: set AzureWebJobsStorage (or source infra/local/.run/env for the emulators).");
-        var store = new ApiKeyStore(new TableServiceClient(connection));
+        var environment = PlatformSettings.FromEnvironment();
+        var local = Environment.GetEnvironmentVariable("SIGMAFLOW_STORAGE");
+        var settings = environment.HasStorage ? environment
+            : local is { Length: > 0 } ? new PlatformSettings { Read = n => n == PlatformSettings.Storage ? local : environment.Read(n) }
+            : throw new CliUsageException("keys needs storage: set AzureWebJobsStorage (a connection string, or AzureWebJobsStorage__accountName to use your Azure identity), or source infra/local/.run/env for the emulators.");
+        var store = new ApiKeyStore(settings.Tables());
         switch (action)
         {
             case "create":
