@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SigmaFlow.Functions.DeliverAlert;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
 
@@ -40,6 +41,7 @@ internal sealed class FunctionApp
         var handlers = new List<IFunctionHandler>
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
+            DeliverAlertComposition.Create(settings, clock, logging),
         };
         var http = new List<IHttpFunction> { new HealthFunction(health, clock) };
         return new FunctionApp(handlers, http);
