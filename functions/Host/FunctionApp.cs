@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Api;
+using SigmaFlow.Functions.DeliverAlert;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
 
@@ -41,6 +42,7 @@ internal sealed class FunctionApp
         var handlers = new List<IFunctionHandler>
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
+            DeliverAlertComposition.Create(settings, clock, logging),
         };
         var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock), logging) };
         return new FunctionApp(handlers, http);

@@ -44,8 +44,14 @@ public sealed record PlatformSettings
     /// </summary>
     public const string LiveStrategies = "LiveStrategies";
 
+    /// <summary>
+    /// Development only: <c>true</c> lets alerts go to plain-HTTP URLs and loopback or private addresses (local
+    /// receivers, tests). Unset or <c>false</c> in Azure: HTTPS to public addresses only.
+    /// </summary>
+    public const string AlertsAllowLocal = "AlertsAllowLocalTargets";
+
     /// <summary>Every setting name the platform reads (the Bicep app settings must provide each).</summary>
-    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase, LiveStrategies];
+    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase, LiveStrategies, AlertsAllowLocal];
 
     /// <summary>Reads a value (the environment by default).</summary>
     public required Func<string, string?> Read { get; init; }
@@ -64,6 +70,9 @@ public sealed record PlatformSettings
 
     /// <summary>The live strategies folder, or null for the built-in example.</summary>
     public string? LiveStrategiesFolder => Read(LiveStrategies) is { Length: > 0 } v ? v : null;
+
+    /// <summary>Whether alerts may go to plain HTTP and loopback or private addresses (<c>AlertsAllowLocalTargets</c> is <c>true</c> or <c>1</c>).</summary>
+    public bool AlertsAllowLocalTargets => Read(AlertsAllowLocal)?.Trim() is { } v && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether storage is configured.</summary>
     public bool HasStorage => Read(Storage) is { Length: > 0 } || Read(Storage + "__accountName") is { Length: > 0 };
