@@ -88,6 +88,11 @@ var tableNames = [
   'apikeys'
   'idempotency'
   'hooks'
+  'alertrules'
+  'alertchannels'
+  'alertdeliveries'
+  'alertdeadletters'
+  'alertcooldowns'
 ]
 var queueNames = [
   'alerts'
@@ -186,6 +191,7 @@ var appSettings = {
   LiveStrategies: ''
   ScanSchedule: scanSchedule
   ApiAcceptPrincipalHeader: string(apiAcceptPrincipalHeader)
+  AlertsAllowLocalTargets: 'false'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
 }

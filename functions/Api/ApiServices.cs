@@ -1,5 +1,7 @@
 using SigmaFlow.Functions.Api.Http;
 using SigmaFlow.Functions.Host;
+using SigmaFlow.Platform.Alerts.Safety;
+using SigmaFlow.Platform.Alerts.Storage;
 using SigmaFlow.Platform.Azure.WebPubSub;
 using SigmaFlow.Platform.Live;
 using SigmaFlow.Platform.Live.Adapters;
@@ -38,6 +40,9 @@ internal sealed record ApiServices
     /// <summary>The alert candidates queue.</summary>
     public IAlertPublisher? Alerts { get; init; }
 
+    /// <summary>Alert rules, channels and the delivery log.</summary>
+    public AlertStore? AlertRules { get; init; }
+
     /// <summary>Push to Web PubSub groups (null when Web PubSub is not configured: nothing is pushed).</summary>
     public ILivePush? LivePush { get; init; }
 
@@ -58,6 +63,7 @@ internal sealed record ApiServices
             Market = tables is null ? null : new MarketDataReader(tables),
             Push = push,
             Hooks = tables is null ? null : new HookStore(tables, clock),
+            AlertRules = tables is null ? null : new AlertStore(tables, new AlertTargetPolicy(settings.AlertsAllowLocalTargets), clock),
             Signals = tables is null ? null : new TableIngestStore(tables, clock),
             Alerts = settings.HasStorage ? new QueueAlertPublisher(settings.Queues().GetQueueClient(LiveNames.AlertsQueue)) : null,
             LivePush = push is null ? null : new WebPubSubLivePush(push),
