@@ -2,7 +2,8 @@
 # Runs every SigmaFlow test on a fresh machine of this kind and ends with one line:
 #   N passed, N failed, N skipped
 # Installs what it needs by itself: the npm packages of the local emulators (Azurite, the Cosmos DB server) and of
-# the Web PubSub client interop test. The test fixtures start and stop the emulators on free ports.
+# the Web PubSub client interop test. The test fixtures start and stop the emulators on free ports. The dashboard's
+# tests (static-web/test.sh) install their own packages, and Chromium with apt-get under CI.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +52,22 @@ for project in tests/*.Tests/*.Tests.csproj; do
   fi
 done
 
-# Totals over every test run, from the TRX result files.
-passed=0; failed=0; skipped=0; found=0
+# The dashboard (static-web/test.sh): Vitest, the build and its size budget, and the end-to-end tests in Chromium
+# against sigmaflow serve. It prints its own "N passed, N failed, N skipped" last; those counts join the totals.
+echo "== dashboard (static-web)"
+dashboard_log="$results/dashboard.log"
+SIGMAFLOW_SKIP_DOTNET_BUILD=1 bash static-web/test.sh > "$dashboard_log" 2>&1 < /dev/null
+dashboard_code=$?
+grep -Ev '^\s*(✔|✓) ' "$dashboard_log" | tail -n 60 | sed '$ s/^\([0-9]* passed, \)/dashboard: \1/'
+dashboard_counts="$(tail -n 1 "$dashboard_log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')"
+if [ -z "$dashboard_counts" ]; then
+  echo "static-web/test.sh ended without its totals line (exit $dashboard_code); counted as one failure"
+  dashboard_counts="0 1 0"
+fi
+read -r dashboard_passed dashboard_failed dashboard_skipped <<< "$dashboard_counts"
+
+# Totals over every test run, from the TRX result files, plus the dashboard's.
+passed=$dashboard_passed; failed=$dashboard_failed; skipped=$dashboard_skipped; found=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   found=$((found + 1))
