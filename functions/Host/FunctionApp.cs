@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
+using SigmaFlow.Functions.RunSweepShard;
 
 namespace SigmaFlow.Functions.Host;
 
@@ -41,6 +42,7 @@ internal sealed class FunctionApp
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
         };
+        handlers.AddRange(SweepJobsComposition.Create(settings, clock, logging));
         var http = new List<IHttpFunction> { new HealthFunction(health, clock) };
         return new FunctionApp(handlers, http);
     }
