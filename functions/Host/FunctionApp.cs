@@ -5,6 +5,7 @@ using SigmaFlow.Functions.Api;
 using SigmaFlow.Functions.DeliverAlert;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
+using SigmaFlow.Functions.RunSweepShard;
 
 namespace SigmaFlow.Functions.Host;
 
@@ -44,6 +45,7 @@ internal sealed class FunctionApp
             IngestTicksComposition.Create(settings, clock, logging, health),
             DeliverAlertComposition.Create(settings, clock, logging),
         };
+        handlers.AddRange(SweepJobsComposition.Create(settings, clock, logging));
         var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock), logging) };
         return new FunctionApp(handlers, http);
     }

@@ -1,5 +1,6 @@
 using SigmaFlow.Tests.Emulators;
 
-// One Azurite for the whole assembly, started on free ports and stopped at the end; tests that need it take it in
-// their constructor and skip with the reason when it is not installed.
+// One Azurite and one Cosmos DB server for the whole assembly, started on free ports and stopped at the end; tests
+// that need them take them in their constructor and skip with the reason when they are not installed.
 [assembly: AssemblyFixture(typeof(AzuriteEmulator))]
+[assembly: AssemblyFixture(typeof(CosmosEmulator))]
