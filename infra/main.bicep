@@ -97,8 +97,15 @@ var tableNames = [
 var queueNames = [
   'alerts'
   'alerts-poison'
+  'sweep-shards'
+  'sweep-shards-poison'
 ]
-var cosmosContainers = []
+var cosmosContainers = [
+  {
+    name: 'jobs'
+    partitionKey: '/jobId'
+  }
+]
 var consumerGroups = [
   'ingest'
 ]

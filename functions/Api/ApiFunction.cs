@@ -43,6 +43,7 @@ internal sealed class ApiFunction : IHttpFunction
         NegotiateEndpoint.Map(api, services);
         HookEndpoints.Map(api, services);
         AlertEndpoints.Map(api, services);
+        SweepEndpoints.Map(api, services);
 
         // Anything else under /api: a problem, not an empty 404 (and 405 for a known path with another method).
         api.MapMethods("{**path}", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], (Func<HttpContext, Task<IResult>>)(context => Task.FromException<IResult>(OpenApiEndpoints.Unmatched(context))))

@@ -1,8 +1,12 @@
 using SigmaFlow.Functions.Api.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Host;
+using SigmaFlow.Functions.RunSweepShard;
 using SigmaFlow.Platform.Alerts.Safety;
 using SigmaFlow.Platform.Alerts.Storage;
 using SigmaFlow.Platform.Azure.WebPubSub;
+using SigmaFlow.Platform.Jobs;
 using SigmaFlow.Platform.Live;
 using SigmaFlow.Platform.Live.Adapters;
 using SigmaFlow.Platform.Workspace;
@@ -48,7 +52,10 @@ internal sealed record ApiServices
 
     public bool AcceptPrincipalHeader { get; init; }
 
-    public static ApiServices From(PlatformSettings settings, TimeProvider clock)
+    /// <summary>Sweep jobs (queues + Cosmos), built on first use; null when storage or Cosmos is not configured.</summary>
+    public Func<CancellationToken, Task<SweepJobService>>? SweepJobs { get; init; }
+
+    public static ApiServices From(PlatformSettings settings, TimeProvider clock, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var tables = settings.HasStorage ? settings.Tables() : null;
@@ -67,7 +74,30 @@ internal sealed record ApiServices
             Signals = tables is null ? null : new TableIngestStore(tables, clock),
             Alerts = settings.HasStorage ? new QueueAlertPublisher(settings.Queues().GetQueueClient(LiveNames.AlertsQueue)) : null,
             LivePush = push is null ? null : new WebPubSubLivePush(push),
+            SweepJobs = settings.HasStorage && settings.HasCosmos ? Once(token => SweepJobsComposition.CreateServiceAsync(settings, clock, loggerFactory ?? NullLoggerFactory.Instance, token)) : null,
             AcceptPrincipalHeader = string.Equals(settings.Read(AcceptPrincipalSetting), "true", StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    /// <summary>A value built once on first use; a failed or cancelled build is not kept, so the next call tries again.</summary>
+    private static Func<CancellationToken, Task<T>> Once<T>(Func<CancellationToken, Task<T>> build)
+    {
+        var gate = new Lock();
+        Task<T>? task = null;
+        return token =>
+        {
+            Task<T> current;
+            lock (gate)
+            {
+                if (task is null || task.IsFaulted || task.IsCanceled)
+                {
+                    task = build(CancellationToken.None);
+                }
+
+                current = task;
+            }
+
+            return current.WaitAsync(token);
         };
     }
 

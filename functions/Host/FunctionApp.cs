@@ -46,7 +46,7 @@ internal sealed class FunctionApp
             DeliverAlertComposition.Create(settings, clock, logging),
         };
         handlers.AddRange(SweepJobsComposition.Create(settings, clock, logging));
-        var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock), logging) };
+        var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock, logging), logging) };
         return new FunctionApp(handlers, http);
     }
 

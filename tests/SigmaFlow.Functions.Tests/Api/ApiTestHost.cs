@@ -51,7 +51,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
 
     public string AdminKey { get; private set; } = string.Empty;
 
-    public static async Task<ApiTestHost> StartAsync(AzuriteEmulator azurite, bool acceptPrincipalHeader = false, TimeProvider? clock = null)
+    public static async Task<ApiTestHost> StartAsync(AzuriteEmulator azurite, bool acceptPrincipalHeader = false, TimeProvider? clock = null, Func<ApiServices, ApiServices>? configure = null)
     {
         var connection = azurite.ConnectionString;
         var push = await StandInScope.StartAsync();
@@ -68,6 +68,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
         // Alert candidates go to a queue of this host's own, so tests can read exactly what their requests enqueued.
         var alertsQueue = "alerts-" + Guid.NewGuid().ToString("N")[..12];
         var services = ApiServices.From(settings, clock ?? TimeProvider.System) with { Alerts = new QueueAlertPublisher(settings.Queues().GetQueueClient(alertsQueue)) };
+        services = configure?.Invoke(services) ?? services;
         var function = new ApiFunction(services, NullLoggerFactory.Instance);
         var app = CustomHandlerServer.Create(new CustomHandlerOptions { Url = "http://127.0.0.1:0" }, [], web => function.Map(web), NullLoggerFactory.Instance);
         await app.StartAsync(TestContext.Current.CancellationToken);
