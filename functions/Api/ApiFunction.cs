@@ -40,6 +40,7 @@ internal sealed class ApiFunction : IHttpFunction
         StrategyEndpoints.Map(api, services);
         WatchlistEndpoints.Map(api, services);
         MarketEndpoints.Map(api, services);
+        ScreenerEndpoints.Map(api, services);
         NegotiateEndpoint.Map(api, services);
 
         // Anything else under /api: a problem, not an empty 404 (and 405 for a known path with another method).

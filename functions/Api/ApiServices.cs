@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Api.Http;
 using SigmaFlow.Functions.Host;
 using SigmaFlow.Platform.Azure.WebPubSub;
+using SigmaFlow.Platform.Live.Adapters;
+using SigmaFlow.Platform.Screening;
 using SigmaFlow.Platform.Workspace;
 
 namespace SigmaFlow.Functions.Api;
@@ -28,21 +31,30 @@ internal sealed class ApiServices
 
     public WebPubSubServiceClient? Push { get; init; }
 
+    public ScreenerStore? Screeners { get; init; }
+
+    /// <summary>The market scan, for ad-hoc scans (stores, pushes and alerts nothing).</summary>
+    public MarketScan? Scanner { get; init; }
+
     public bool AcceptPrincipalHeader { get; init; }
 
     public static ApiServices From(PlatformSettings settings, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var tables = settings.HasStorage ? settings.Tables() : null;
+        var screeners = tables is null ? null : new ScreenerStore(tables, clock);
+        var watchlists = tables is null ? null : new WatchlistStore(tables, clock);
         return new ApiServices
         {
             Clock = clock,
             Strategies = tables is null ? null : new StrategyStore(tables, clock),
-            Watchlists = tables is null ? null : new WatchlistStore(tables, clock),
+            Watchlists = watchlists,
             Keys = tables is null ? null : new ApiKeyStore(tables, clock),
             Idempotency = tables is null ? null : new IdempotencyStore(tables, clock),
             Market = tables is null ? null : new MarketDataReader(tables),
             Push = settings.HasWebPubSub ? settings.Push() : null,
+            Screeners = screeners,
+            Scanner = tables is null ? null : new MarketScan(screeners!, watchlists!, new TableIngestStore(tables, clock), null, null, clock, NullLogger.Instance),
             AcceptPrincipalHeader = string.Equals(settings.Read(AcceptPrincipalSetting), "true", StringComparison.OrdinalIgnoreCase),
         };
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SigmaFlow.Functions.Api;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
+using SigmaFlow.Functions.ScanMarkets;
 
 namespace SigmaFlow.Functions.Host;
 
@@ -41,6 +42,7 @@ internal sealed class FunctionApp
         var handlers = new List<IFunctionHandler>
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
+            ScanMarketsComposition.Create(settings, clock, logging),
         };
         var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock), logging) };
         return new FunctionApp(handlers, http);
