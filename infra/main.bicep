@@ -93,12 +93,15 @@ var tableNames = [
   'alertdeliveries'
   'alertdeadletters'
   'alertcooldowns'
+  'screeners'
+  'screenerresults'
 ]
 var queueNames = [
   'alerts'
   'alerts-poison'
   'sweep-shards'
   'sweep-shards-poison'
+  'sweep-shards-poison-poison'
 ]
 var cosmosContainers = [
   {

@@ -40,6 +40,7 @@ internal sealed class ApiFunction : IHttpFunction
         StrategyEndpoints.Map(api, services);
         WatchlistEndpoints.Map(api, services);
         MarketEndpoints.Map(api, services);
+        ScreenerEndpoints.Map(api, services);
         NegotiateEndpoint.Map(api, services);
         HookEndpoints.Map(api, services);
         AlertEndpoints.Map(api, services);

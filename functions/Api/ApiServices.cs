@@ -1,6 +1,6 @@
-using SigmaFlow.Functions.Api.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SigmaFlow.Functions.Api.Http;
 using SigmaFlow.Functions.Host;
 using SigmaFlow.Functions.RunSweepShard;
 using SigmaFlow.Platform.Alerts.Safety;
@@ -9,6 +9,7 @@ using SigmaFlow.Platform.Azure.WebPubSub;
 using SigmaFlow.Platform.Jobs;
 using SigmaFlow.Platform.Live;
 using SigmaFlow.Platform.Live.Adapters;
+using SigmaFlow.Platform.Screening;
 using SigmaFlow.Platform.Workspace;
 
 namespace SigmaFlow.Functions.Api;
@@ -49,6 +50,10 @@ internal sealed record ApiServices
 
     /// <summary>Push to Web PubSub groups (null when Web PubSub is not configured: nothing is pushed).</summary>
     public ILivePush? LivePush { get; init; }
+    public ScreenerStore? Screeners { get; init; }
+
+    /// <summary>The market scan, for ad-hoc scans (stores, pushes and alerts nothing).</summary>
+    public MarketScan? Scanner { get; init; }
 
     public bool AcceptPrincipalHeader { get; init; }
 
@@ -60,11 +65,13 @@ internal sealed record ApiServices
         ArgumentNullException.ThrowIfNull(settings);
         var tables = settings.HasStorage ? settings.Tables() : null;
         var push = settings.HasWebPubSub ? settings.Push() : null;
+        var screeners = tables is null ? null : new ScreenerStore(tables, clock);
+        var watchlists = tables is null ? null : new WatchlistStore(tables, clock);
         return new ApiServices
         {
             Clock = clock,
             Strategies = tables is null ? null : new StrategyStore(tables, clock),
-            Watchlists = tables is null ? null : new WatchlistStore(tables, clock),
+            Watchlists = watchlists,
             Keys = tables is null ? null : new ApiKeyStore(tables, clock),
             Idempotency = tables is null ? null : new IdempotencyStore(tables, clock),
             Market = tables is null ? null : new MarketDataReader(tables),
@@ -75,6 +82,8 @@ internal sealed record ApiServices
             Alerts = settings.HasStorage ? new QueueAlertPublisher(settings.Queues().GetQueueClient(LiveNames.AlertsQueue)) : null,
             LivePush = push is null ? null : new WebPubSubLivePush(push),
             SweepJobs = settings.HasStorage && settings.HasCosmos ? Once(token => SweepJobsComposition.CreateServiceAsync(settings, clock, loggerFactory ?? NullLoggerFactory.Instance, token)) : null,
+            Screeners = screeners,
+            Scanner = tables is null ? null : new MarketScan(screeners!, watchlists!, new TableIngestStore(tables, clock), null, null, clock, NullLogger.Instance),
             AcceptPrincipalHeader = string.Equals(settings.Read(AcceptPrincipalSetting), "true", StringComparison.OrdinalIgnoreCase),
         };
     }

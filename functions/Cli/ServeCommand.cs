@@ -311,6 +311,7 @@ internal static class ServeCommand
             Default(PlatformSettings.TicksHub, Platform.TicksHubName);
             Default(PlatformSettings.PushHub, Platform.PushHubName);
             Default(PlatformSettings.CosmosDatabase, Platform.CosmosDatabaseName);
+            Default(PlatformSettings.ScanSchedule, Platform.ScanScheduleExpression);
         }
 
         public PlatformSettings Platform { get; }

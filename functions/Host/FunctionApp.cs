@@ -6,6 +6,7 @@ using SigmaFlow.Functions.DeliverAlert;
 using SigmaFlow.Functions.Health;
 using SigmaFlow.Functions.IngestTicks;
 using SigmaFlow.Functions.RunSweepShard;
+using SigmaFlow.Functions.ScanMarkets;
 
 namespace SigmaFlow.Functions.Host;
 
@@ -44,6 +45,7 @@ internal sealed class FunctionApp
         {
             IngestTicksComposition.Create(settings, clock, logging, health),
             DeliverAlertComposition.Create(settings, clock, logging),
+            ScanMarketsComposition.Create(settings, clock, logging),
         };
         handlers.AddRange(SweepJobsComposition.Create(settings, clock, logging));
         var http = new List<IHttpFunction> { new HealthFunction(health, clock), new ApiFunction(ApiServices.From(settings, clock, logging), logging) };

@@ -50,8 +50,17 @@ public sealed record PlatformSettings
     /// </summary>
     public const string AlertsAllowLocal = "AlertsAllowLocalTargets";
 
+    /// <summary>
+    /// NCRONTAB schedule (six fields, seconds first, UTC) of the <c>ScanMarkets</c> timer, read by its
+    /// <c>function.json</c> as <c>%ScanSchedule%</c>; <see cref="DefaultScanSchedule"/> (every 15 minutes) when unset.
+    /// </summary>
+    public const string ScanSchedule = "ScanSchedule";
+
+    /// <summary>The market scan's default schedule: every 15 minutes, on the quarter hour.</summary>
+    public const string DefaultScanSchedule = "0 */15 * * * *";
+
     /// <summary>Every setting name the platform reads (the Bicep app settings must provide each).</summary>
-    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase, LiveStrategies, AlertsAllowLocal];
+    public static IReadOnlyList<string> Names { get; } = [Storage, EventHubs, WebPubSub, Cosmos, TicksHub, PushHub, CosmosDatabase, LiveStrategies, AlertsAllowLocal, ScanSchedule];
 
     /// <summary>Reads a value (the environment by default).</summary>
     public required Func<string, string?> Read { get; init; }
@@ -67,6 +76,9 @@ public sealed record PlatformSettings
 
     /// <summary>The Cosmos database name.</summary>
     public string CosmosDatabaseName => Read(CosmosDatabase) is { Length: > 0 } v ? v : "sigmaflow";
+
+    /// <summary>The market scan's schedule.</summary>
+    public string ScanScheduleExpression => Read(ScanSchedule) is { Length: > 0 } v ? v : DefaultScanSchedule;
 
     /// <summary>The live strategies folder, or null for the built-in example.</summary>
     public string? LiveStrategiesFolder => Read(LiveStrategies) is { Length: > 0 } v ? v : null;

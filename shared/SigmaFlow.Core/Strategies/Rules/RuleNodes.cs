@@ -250,6 +250,12 @@ internal sealed class IndicatorNode : RuleNode
 /// <summary>One output field of an indicator instance.</summary>
 internal sealed class FieldNode(IndicatorNode indicator, int field, string key) : RuleNode(RuleType.Number, key, indicator)
 {
+    /// <summary>The indicator instance.</summary>
+    public IndicatorNode Indicator => indicator;
+
+    /// <summary>The output's position among the indicator's outputs.</summary>
+    public int Field => @field;
+
     internal override double[] EvaluateColumn(ColumnContext context) => indicator.Columns(context)[field];
 
     internal override NodeStep CreateStep(NodeStep[] children) => new Step((IndicatorNode.IndicatorStep)children[0], field);
@@ -444,6 +450,9 @@ internal sealed class CrossNode(bool up, RuleNode a, RuleNode b, string key) : R
 /// <summary>x[n]: the value n bars before (NaN before the series has n earlier bars).</summary>
 internal sealed class PreviousNode(RuleNode x, int bars, string key) : RuleNode(x.Type, key, x)
 {
+    /// <summary>Bars back.</summary>
+    public int Bars => bars;
+
     internal override double[] EvaluateColumn(ColumnContext context)
     {
         var source = context[Children[0]];
@@ -512,6 +521,9 @@ internal abstract class StatefulNode<TState>(RuleType type, string key, RuleNode
 /// <summary>highest(x, n) / lowest(x, n) over the last n valid values (current included); NaN inputs are skipped.</summary>
 internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) : StatefulNode<ExtremeNode.State>(RuleType.Number, key, x)
 {
+    /// <summary>Values in the window.</summary>
+    public int Length => length;
+
     protected override State NewState() => new(max, length);
 
     internal struct State(bool max, int length) : IUnaryState
@@ -544,6 +556,9 @@ internal sealed class ExtremeNode(bool max, RuleNode x, int length, string key) 
 /// <summary>rising(x, n) / falling(x, n): x rose (fell) strictly on each of the last n bars.</summary>
 internal sealed class TrendNode(bool rising, RuleNode x, int length, string key) : StatefulNode<TrendNode.State>(RuleType.Boolean, key, x)
 {
+    /// <summary>Bars of strict rises (falls) needed.</summary>
+    public int Length => length;
+
     protected override State NewState() => new(rising, length);
 
     internal struct State(bool rising, int length) : IUnaryState

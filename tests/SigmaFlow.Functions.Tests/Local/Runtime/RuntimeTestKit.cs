@@ -157,13 +157,14 @@ public sealed class TestApp : IDisposable
         }
     }
 
-    /// <summary>Settings for tests: the Event Hubs connection (for the namespace), the ticks hub, plus any given.</summary>
+    /// <summary>Settings for tests: the Event Hubs connection (for the namespace), the ticks hub, the scan schedule, plus any given.</summary>
     public static Func<string, string?> Settings(params (string Name, string Value)[] more)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["EventHubConnection"] = "Endpoint=sb://127.0.0.1:7073/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=test-key-123;UseDevelopmentEmulator=true",
             ["TicksHubName"] = "ticks",
+            ["ScanSchedule"] = "0 */15 * * * *",
         };
         foreach (var (name, value) in more)
         {
