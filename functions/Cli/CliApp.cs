@@ -37,7 +37,7 @@ internal static class CliApp
                           [--cost-range 0.5:2] [--ruin 0.5] [--format json|table] [--out FILE]
           sigmaflow serve [--port 7071] [--app-root DIR] [--dashboard DIR]
                           [--no-event-hubs] [--event-hubs-port 7073] [--partitions 4] [--event-hubs-key KEY]
-                          [--no-web-pubsub] [--web-pubsub-port 7072] [--web-pubsub-key KEY]
+                          [--no-web-pubsub] [--web-pubsub-port 7072] [--web-pubsub-key KEY] [--data-dir DIR]
           sigmaflow feed --source simulator [--symbols BTCUSD,ETHUSD,SOLUSD] [--rate 100] [--seed N]
                          [--duration 60s | --count N] [--connection CS] [--hub ticks] [--batch-ms 50] [--quiet]
           sigmaflow feed --source replay --file FILE [--speed 1] [--rebase] [--symbol NAME] [--skip-bad-rows]
@@ -63,7 +63,7 @@ internal static class CliApp
     {
         try
         {
-            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress", "web-pubsub", "event-hubs", "no-web-pubsub", "no-event-hubs", "quiet", "rebase" };
+            var flags = new HashSet<string>(StringComparer.Ordinal) { "list", "help", "skip-bad-rows", "version", "close-at-end", "anchored", "progress", "no-progress", "web-pubsub", "event-hubs", "no-web-pubsub", "no-event-hubs", "quiet", "rebase", "test-hooks" };
             var parsed = CliArguments.Parse(args, flags);
             if (parsed.Command is null)
             {

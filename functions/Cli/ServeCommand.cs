@@ -19,6 +19,7 @@ namespace SigmaFlow.Functions.Cli;
 /// app's custom handler in-process on a free port, runs the triggers through the host's envelope
 /// (<see cref="LocalRuntime"/>), and serves HTTP functions and the dashboard on the public port
 /// (<see cref="LocalGateway"/>). Ctrl+C stops the triggers first (in-flight invocations finish), then the servers.
+/// With <c>--data-dir DIR</c> the Event Hubs stand-in keeps its log in <c>DIR/eventhubs</c> across restarts.
 /// </summary>
 internal static class ServeCommand
 {
@@ -37,7 +38,13 @@ internal static class ServeCommand
         var eventHubsKey = args.Value("event-hubs-key");
         var partitions = args.Int("partitions", LocalEventLogOptions.DefaultPartitionCount, 1, LocalEventLogOptions.MaxPartitionCount);
         var devKeyFile = args.Value("dev-key-file");
+        var dataDirectory = args.Value("data-dir");
+        var testHooks = args.Flag("test-hooks");
         args.RejectUnknown("serve");
+        if (dataDirectory is { Length: 0 })
+        {
+            throw new CliUsageException("--data-dir must name a folder (the Event Hubs log is kept in its 'eventhubs' subfolder).");
+        }
 
         var settings = new ServeSettings();
         FunctionAppDefinition definition;
@@ -54,10 +61,10 @@ internal static class ServeCommand
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var servers = new List<(string Name, WebApplication App)>();
         LocalRuntime? runtime = null;
+        LocalEventLog? eventLog = null;
         try
         {
             // The stand-ins start side by side (start-up is mostly JIT, and there are two cores to share it).
-            LocalEventLog? eventLog = null;
             var lines = new List<string>();
             var starting = new List<(string Name, Task<WebApplication> Started)>();
             var hubs = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase) { [settings.Platform.TicksHubName] = partitions };
@@ -75,15 +82,36 @@ internal static class ServeCommand
                 {
                     Url = Local(eventHubsPort),
                     SharedAccessKey = eventHubsKey,
-                    Log = new LocalEventLogOptions { Hubs = hubs },
+                    EnableTestHooks = testHooks,
+                    Log = new LocalEventLogOptions { Hubs = hubs, DataDirectory = dataDirectory is null ? null : Path.Combine(dataDirectory, "eventhubs") },
                 };
-                var log = eventLog = new LocalEventLog(options.Log, TimeProvider.System);
+                LocalEventLog log;
+                try
+                {
+                    log = eventLog = new LocalEventLog(options.Log, TimeProvider.System);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliUsageException(e.Message);
+                }
+                catch (InvalidDataException e)
+                {
+                    // A damaged log (other than a torn last record, which is dropped) or a changed partition count.
+                    await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                    return CliApp.DataError;
+                }
+
+                foreach (var repair in eventLog.Recovery?.Repairs ?? [])
+                {
+                    await stderr.WriteLineAsync($"warning: Event Hubs log: {repair}").ConfigureAwait(false);
+                }
+
                 starting.Add(("Event Hubs stand-in", StartAsync(() => EventHubsStandIn.Create(options, log, loggers), cancellationToken)));
             }
 
             if (webPubSub)
             {
-                var options = new WebPubSubStandInOptions { Url = Local(webPubSubPort), AccessKey = webPubSubKey };
+                var options = new WebPubSubStandInOptions { Url = Local(webPubSubPort), AccessKey = webPubSubKey, EnableTestHooks = testHooks };
                 starting.Add(("Web PubSub stand-in", StartAsync(() => WebPubSubStandIn.Create(options, loggers), cancellationToken)));
             }
 
@@ -103,6 +131,9 @@ internal static class ServeCommand
                     var standIn = EventHubsStandIn.From(app);
                     settings.Set(PlatformSettings.EventHubs, standIn.ConnectionString);
                     lines.Add(string.Create(CultureInfo.InvariantCulture, $"  Event Hubs:   {standIn.BaseAddress} (hubs {string.Join(", ", hubs.Keys.Select(h => $"'{h}'"))}, {partitions} partitions each; feeds: sigmaflow feed)"));
+                    lines.Add(standIn.Log.Recovery is { } kept
+                        ? string.Create(CultureInfo.InvariantCulture, $"    log: {kept.DataDirectory} (kept across restarts; {(kept.Created ? "new" : $"{kept.Events} events reloaded")})")
+                        : "    log: in memory (lost when serve stops; --data-dir DIR keeps it)");
                     lines.Add($"    EventHubConnection={standIn.ConnectionString}");
                 }
                 else
@@ -204,6 +235,11 @@ internal static class ServeCommand
                 await stdout.WriteLineAsync(line).ConfigureAwait(false);
             }
 
+            if (testHooks)
+            {
+                await stderr.WriteLineAsync("warning: --test-hooks: the stand-ins' unauthenticated test hooks are on (Event Hubs PUT /_test/enqueued-time, Web PubSub …/:drop); never use this outside tests.").ConfigureAwait(false);
+            }
+
             if (!settings.Platform.HasStorage)
             {
                 await stderr.WriteLineAsync("warning: AzureWebJobsStorage is not set, so storage-backed functions (queue triggers, bars, quotes, alerts) will fail and checkpoints stay in memory. Start the emulators and load their settings: infra/local/emulators.sh start && source infra/local/.run/env (it sets SIGMAFLOW_STORAGE and SIGMAFLOW_COSMOS).").ConfigureAwait(false);
@@ -252,6 +288,8 @@ internal static class ServeCommand
                 await app.DisposeAsync().ConfigureAwait(false);
                 await stderr.WriteLineAsync($"{name} stopped").ConfigureAwait(false);
             }
+
+            eventLog?.Dispose(); // after the stand-in that writes to it
         }
     }
 

@@ -138,6 +138,17 @@ public sealed partial class EventHubsStandIn
         standIn.app = app;
         app.MapPost("/{hub}/messages", context => standIn.HandleAsync(context, partitionRoute: false));
         app.MapPost("/{hub}/partitions/{partition}/messages", context => standIn.HandleAsync(context, partitionRoute: true));
+        if (options.EnableTestHooks)
+        {
+            app.MapPut("/_test/enqueued-time", standIn.PinEnqueuedTimeAsync);
+            app.MapDelete("/_test/enqueued-time", context =>
+            {
+                log.PinEnqueuedTime(null);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return Task.CompletedTask;
+            });
+        }
+
         app.MapFallback(context => standIn.RefuseAsync(
             context,
             (int)HttpStatusCode.NotFound,
@@ -261,6 +272,25 @@ public sealed partial class EventHubsStandIn
                 await RefuseAsync(context, StatusCodes.Status500InternalServerError, $"InternalError: The stand-in failed on this request ({e.GetType().Name}); see its log.").ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Test hook: <c>PUT /_test/enqueued-time?time=2026-01-05T00:01:00Z</c> (ISO 8601, or Unix milliseconds) pins the enqueued time of the next appends.</summary>
+    private Task PinEnqueuedTimeAsync(HttpContext context)
+    {
+        var text = context.Request.Query["time"].ToString();
+        DateTimeOffset time;
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds is >= 0 and <= 253_402_300_799_999)
+        {
+            time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+        }
+        else if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time))
+        {
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, $"BadRequest: The query parameter 'time' must be an ISO 8601 time or Unix milliseconds from 0 to 253402300799999; got '{text}'.");
+        }
+
+        Log.PinEnqueuedTime(time);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
     }
 
     private Task RefuseTooLargeAsync(HttpContext context) => RefuseAsync(

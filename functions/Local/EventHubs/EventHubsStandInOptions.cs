@@ -37,6 +37,13 @@ public sealed class EventHubsStandInOptions
     /// <summary>Largest request body in bytes, a single event or a whole batch; larger requests get 413. Default 1 MiB.</summary>
     public int MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
 
+    /// <summary>
+    /// Adds the test hook <c>PUT /_test/enqueued-time?time=…</c> / <c>DELETE /_test/enqueued-time</c>, which pins the
+    /// enqueued time of appended events (<see cref="LocalEventLog.PinEnqueuedTime"/>). Unauthenticated: never enable it
+    /// outside tests. Default false.
+    /// </summary>
+    public bool EnableTestHooks { get; set; }
+
     /// <summary>Hubs, partition counts and events retained per partition; the log the stand-in writes to must be built from these.</summary>
     public LocalEventLogOptions Log { get; set; } = new();
 

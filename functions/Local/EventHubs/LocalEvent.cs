@@ -47,3 +47,10 @@ public sealed record LocalPartitionInfo(int PartitionId, long FirstAvailableSequ
     /// <summary>Number of events retained.</summary>
     public long Count => NextSequenceNumber - FirstAvailableSequenceNumber;
 }
+
+/// <summary>What a durable log reloaded from its data directory when it was created.</summary>
+/// <param name="DataDirectory">The folder's full path.</param>
+/// <param name="Created">True when the folder held no log before (a fresh start).</param>
+/// <param name="Events">Events reloaded into the partitions (at most the retention of each).</param>
+/// <param name="Repairs">One line per torn record dropped (a record cut short by a crash while it was written, whose send was never acknowledged).</param>
+public sealed record LocalEventLogRecovery(string DataDirectory, bool Created, long Events, IReadOnlyList<string> Repairs);

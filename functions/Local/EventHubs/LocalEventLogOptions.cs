@@ -3,8 +3,9 @@ using System.Globalization;
 namespace SigmaFlow.Functions.Local.EventHubs;
 
 /// <summary>
-/// Shape of the local event log: its event hubs with their partition counts, and how many events each partition
-/// keeps. Defaults: one hub, <c>ticks</c>, with 4 partitions; 100,000 events per partition (the oldest are dropped).
+/// Shape of the local event log: its event hubs with their partition counts, how many events each partition keeps, and
+/// where (if anywhere) it is kept across restarts. Defaults: one hub, <c>ticks</c>, with 4 partitions; 100,000 events
+/// per partition (the oldest are dropped); in memory only.
 /// </summary>
 public sealed class LocalEventLogOptions
 {
@@ -22,6 +23,13 @@ public sealed class LocalEventLogOptions
 
     /// <summary>Events each partition retains; appending beyond it drops the oldest. Default 100,000.</summary>
     public int MaxEventsPerPartition { get; set; } = 100_000;
+
+    /// <summary>
+    /// Folder that keeps the log across restarts (append-only files per hub and partition, reloaded when the log is
+    /// created, so sequence numbers, offsets and enqueued times continue), or null to keep it in memory only (the
+    /// default). Created when missing; one log at a time may use it.
+    /// </summary>
+    public string? DataDirectory { get; set; }
 
     /// <summary>Checks the settings; the message names the setting, the rule and the value.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
@@ -54,6 +62,11 @@ public sealed class LocalEventLogOptions
         if (MaxEventsPerPartition < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{nameof(MaxEventsPerPartition)} must be at least 1; got {MaxEventsPerPartition}."), nameof(MaxEventsPerPartition));
+        }
+
+        if (DataDirectory is not null && (DataDirectory.Trim().Length == 0 || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            throw new ArgumentException($"{nameof(DataDirectory)} must be a folder path, or null to keep the log in memory; got '{DataDirectory}'.", nameof(DataDirectory));
         }
     }
 

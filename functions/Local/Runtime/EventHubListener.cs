@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -14,13 +13,15 @@ namespace SigmaFlow.Functions.Local.Runtime;
 /// position is checkpointed after every invocation (every <c>batchCheckpointFrequency</c>-th), whether it succeeded
 /// or not — the real trigger never redelivers a failed batch — unless a function-level <c>retry</c> policy is set:
 /// then the same batch is invoked again with <c>RetryContext</c> until it succeeds or the retries run out, and only
-/// then checkpointed. Checkpoints carry the log's epoch: a checkpoint of another epoch (an earlier serve process,
-/// whose in-memory log is gone) is ignored and the partition is read from the start. New events are awaited with the
-/// log's signal, without polling.
+/// then checkpointed. A checkpoint is written while the next batch runs (one write at a time, in order), so the
+/// store's round trip does not delay the partition; after a crash at most the batch after the last stored checkpoint
+/// comes again, which the host allows too (delivery is at least once). Checkpoints carry the log's epoch: a
+/// checkpoint of another epoch (an earlier serve process whose in-memory log is gone) is ignored and the partition is
+/// read from the start; a durable log keeps its epoch, so a restarted serve resumes after its checkpoints. New events
+/// are awaited with the log's signal, without polling.
 /// </summary>
 internal sealed partial class EventHubListener(FunctionDefinition function, RuntimeServices services, LocalEventLog log) : TriggerListener(function, services)
 {
-    private static readonly ConditionalWeakTable<LocalEventLog, string> Epochs = [];
     private readonly EventHubTriggerDefinition trigger = (EventHubTriggerDefinition)function.Trigger;
     private readonly string epoch = EpochOf(log);
 
@@ -30,10 +31,10 @@ internal sealed partial class EventHubListener(FunctionDefinition function, Runt
         return string.Create(CultureInfo.InvariantCulture, $"event hub '{trigger.EventHubName}' ({partitions} partitions), consumer group '{trigger.ConsumerGroup}', {(trigger.ManyEvents ? $"batches of up to {Services.Host.EventHubs.MaxEventBatchSize}" : "one event per invocation")}{(Function.Retry is { } r ? $", retry {r}" : string.Empty)}");
     }
 
-    /// <summary>The epoch id of a log: a new id for each log instance, the same for the life of one.</summary>
+    /// <summary>The epoch id of a log: a new id for each in-memory log, the id kept with a durable log's files.</summary>
     /// <param name="eventLog">The log.</param>
     /// <returns>The epoch id.</returns>
-    internal static string EpochOf(LocalEventLog eventLog) => Epochs.GetValue(eventLog, _ => Guid.NewGuid().ToString("N"));
+    internal static string EpochOf(LocalEventLog eventLog) => eventLog.Epoch;
 
     public override Task RunAsync(CancellationToken stopping, CancellationToken abort)
     {
@@ -161,6 +162,7 @@ internal sealed partial class EventHubListener(FunctionDefinition function, Runt
 
         LocalEvent? handled = null;
         var sinceCheckpoint = 0;
+        Task written = Task.CompletedTask; // the checkpoint write in flight, if any
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -201,7 +203,10 @@ internal sealed partial class EventHubListener(FunctionDefinition function, Runt
                 position = last.SequenceNumber + 1;
                 if (++sinceCheckpoint >= settings.BatchCheckpointFrequency)
                 {
-                    await CheckpointAsync(last, CancellationToken.None).ConfigureAwait(false);
+                    // Written while the next batch runs: the store's round trip does not hold up the partition. One
+                    // write at a time, so checkpoints land in order.
+                    await written.ConfigureAwait(false);
+                    written = CheckpointAsync(last, CancellationToken.None);
                     sinceCheckpoint = 0;
                 }
             }
@@ -210,6 +215,7 @@ internal sealed partial class EventHubListener(FunctionDefinition function, Runt
         {
         }
 
+        await written.ConfigureAwait(false);
         if (sinceCheckpoint > 0 && handled is not null)
         {
             await CheckpointAsync(handled, CancellationToken.None).ConfigureAwait(false);

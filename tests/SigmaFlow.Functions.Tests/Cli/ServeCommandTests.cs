@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SigmaFlow.Functions.Cli;
+using SigmaFlow.Functions.Local.EventHubs;
 using SigmaFlow.Platform.Azure.EventHubs;
 using SigmaFlow.Platform.Azure.WebPubSub;
 
@@ -83,6 +84,45 @@ public sealed partial class ServeCommandTests
 
         await stop.CancelAsync();
         Assert.Equal(0, await run);
+    }
+
+    [Fact]
+    public async Task Serve_DataDir_KeepsTheEventLogAcrossRestarts_AndRefusesADamagedOne()
+    {
+        var data = Directory.CreateTempSubdirectory("sigmaflow-serve-data-");
+        try
+        {
+            string[] arguments = ["serve", "--port", "0", "--event-hubs-port", "0", "--no-web-pubsub", "--data-dir", data.FullName];
+            for (var run = 0; run < 2; run++)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+                var stdout = new SyncWriter();
+                var serve = CliApp.RunAsync(arguments, stdout, new SyncWriter(), stop.Token);
+                var text = await WaitFor(stdout, "Ready in", serve);
+                Assert.Contains(run == 0 ? "(kept across restarts; new)" : "(kept across restarts; 3 events reloaded)", text, StringComparison.Ordinal);
+                var publisher = new EventHubPublisher(EventHubsLine().Match(text).Groups["value"].Value, "ticks");
+                await publisher.SendAsync([new EventData("""{"symbol":"BTCUSD","time":1,"price":1}""")], "BTCUSD", TestContext.Current.CancellationToken);
+                await publisher.SendAsync([new EventData("""{"symbol":"ETHUSD","time":1,"price":1}"""), new EventData("""{"symbol":"ETHUSD","time":2,"price":1}""")], "ETHUSD", TestContext.Current.CancellationToken);
+                await stop.CancelAsync();
+                Assert.Equal(0, await serve);
+            }
+
+            // BTCUSD and ETHUSD share partition 0 (FNV-1a): 6 events there, numbered 0..5 across both runs.
+            using (var log = new LocalEventLog(new LocalEventLogOptions { DataDirectory = Path.Combine(data.FullName, "eventhubs") }))
+            {
+                Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), log.Read("ticks", 0, 0, 100).Events.Select(e => e.SequenceNumber));
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(data.FullName, "eventhubs", "log.json"), "not json", TestContext.Current.CancellationToken);
+            using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            using var quiet = new StringWriter(CultureInfo.InvariantCulture);
+            Assert.Equal(CliApp.DataError, await CliApp.RunAsync(arguments, quiet, stderr, TestContext.Current.CancellationToken));
+            Assert.Contains("log.json: not JSON", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
     }
 
     [Fact]

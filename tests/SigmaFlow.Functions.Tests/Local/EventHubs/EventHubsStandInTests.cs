@@ -410,6 +410,52 @@ public sealed class EventHubsStandInTests
         Assert.Equal("a-key-chosen-by-config", given.Connection.SharedAccessKey);
     }
 
+    [Fact]
+    public async Task TestHook_PinsTheEnqueuedTime_UntilDeleted_AndIsAbsentByDefault()
+    {
+        await using var server = await StandInServer.StartAsync(o => o.EnableTestHooks = true);
+        var publisher = server.Publisher();
+        var pinned = new DateTimeOffset(2026, 1, 5, 0, 1, 0, TimeSpan.Zero);
+
+        using (var response = await server.Http.PutAsync(new Uri("/_test/enqueued-time?time=2026-01-05T00:01:00Z", UriKind.Relative), null, Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        await publisher.SendToPartitionAsync([new EventData("a")], "0", Token);
+        using (var response = await server.Http.PutAsync(new Uri("/_test/enqueued-time?time=" + pinned.AddSeconds(30).ToUnixTimeMilliseconds(), UriKind.Relative), null, Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        await publisher.SendToPartitionAsync([new EventData("b")], "0", Token);
+        using (var response = await server.Http.DeleteAsync(new Uri("/_test/enqueued-time", UriKind.Relative), Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var before = DateTimeOffset.UtcNow;
+        await publisher.SendToPartitionAsync([new EventData("c")], "0", Token);
+        var stored = server.Log.Read("ticks", 0, 0, 10).Events;
+        Assert.Equal(pinned, stored[0].EnqueuedTime);
+        Assert.Equal(pinned.AddSeconds(30), stored[1].EnqueuedTime);
+        Assert.True(stored[2].EnqueuedTime >= before, "unpinned: the clock again");
+
+        using (var response = await server.Http.PutAsync(new Uri("/_test/enqueued-time?time=yesterday", UriKind.Relative), null, Token))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync(Token);
+            Assert.Contains("'time' must be an ISO 8601 time or Unix milliseconds", body, StringComparison.Ordinal);
+            Assert.Contains("got 'yesterday'", body, StringComparison.Ordinal);
+        }
+
+        await using var plain = await StandInServer.StartAsync();
+        using (var response = await plain.Http.PutAsync(new Uri("/_test/enqueued-time?time=0", UriKind.Relative), null, Token))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(StandInServer server, string path, string body, string contentType, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8) };

@@ -217,6 +217,49 @@ public sealed partial class EventHubTriggerTests(AzuriteEmulator azurite)
     }
 
     [Fact]
+    public async Task Checkpoints_DurableLogReloaded_KeepItsEpoch_SoTheTriggerResumes()
+    {
+        var folder = Directory.CreateTempSubdirectory("sigmaflow-eventlog-");
+        try
+        {
+            using var app = TestApp.Create(TestApp.DefaultHost, ("IngestTicks", Ingest));
+            var definition = app.Load(Settings("ingest"));
+            await using var handler = await RecordingHandler.StartAsync();
+            var store = RuntimeStateStore.InMemory();
+            var options = new LocalEventLogOptions { Hubs = new Dictionary<string, int> { ["ticks"] = 1 }, DataDirectory = folder.FullName };
+
+            // Process 1: events 0..4 handled and checkpointed, then 5..6 arrive while nothing runs.
+            using (var log = new LocalEventLog(options))
+            {
+                log.AppendBatch("ticks", 0, Events(0, 5));
+                await using (await StartAsync(definition, handler, log, store))
+                {
+                    await Eventually.TrueAsync(() => Task.FromResult(Handled(handler).Count == 5), "events 0..4");
+                }
+
+                log.AppendBatch("ticks", 0, Events(5, 2));
+            }
+
+            // Process 2: the reloaded log has the same epoch, so the trigger resumes at 5, not at 0.
+            handler.Calls.Clear();
+            using (var log = new LocalEventLog(options))
+            {
+                await using (await StartAsync(definition, handler, log, store))
+                {
+                    await Eventually.TrueAsync(() => Task.FromResult(Handled(handler).Count == 2), "events 5..6");
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                    Assert.Equal([5L, 6L], Handled(handler));
+                    Assert.Equal("{\"i\":5}", FirstBody(handler.Calls.OrderBy(c => c.Started).First()));
+                }
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Stop_LetsTheInFlightInvocationFinish_AndCheckpointsIt()
     {
         using var app = TestApp.Create(TestApp.DefaultHost, ("IngestTicks", Ingest));
