@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -30,11 +31,16 @@ public sealed class CustomHandlerOptions
 /// The custom handler: a plain ASP.NET Core server the Functions host starts and calls. <c>GET /</c> answers at once
 /// (the host's readiness probe); <c>POST /{FunctionName}</c> runs that function's handler on the JSON envelope and
 /// answers with its outputs and logs; HTTP-only functions are proxied by the host to routes mapped by
-/// the routes mapped under <c>/api</c>. A bad envelope answers 400 and a failing handler 500 (the host then
-/// fails the invocation and applies the function's retry policy); the server keeps running either way.
+/// the routes mapped under <c>/api</c>. The body is read into a pooled buffer; a handler that reads envelopes itself
+/// (<see cref="IRawFunctionHandler"/>) gets the bytes, every other one an <see cref="InvocationRequest"/>. A bad
+/// envelope answers 400 and a failing handler 500 (the host then fails the invocation and applies the function's
+/// retry policy); the server keeps running either way.
 /// </summary>
 public static partial class CustomHandlerServer
 {
+    /// <summary>Most bytes rented up front for a body whose length is announced (larger bodies grow the buffer as they arrive).</summary>
+    private const long MaxInitialBodyBuffer = 32 * 1024 * 1024;
+
     /// <summary>Builds the server (not started).</summary>
     /// <param name="options">Where to listen.</param>
     /// <param name="handlers">The functions, by name.</param>
@@ -79,39 +85,91 @@ public static partial class CustomHandlerServer
                 return Results.Json(Failure($"no function named '{function}'; this handler serves {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}."), statusCode: StatusCodes.Status404NotFound);
             }
 
-            InvocationRequest request;
+            var (buffer, length) = await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
             try
             {
-                using var body = new MemoryStream();
-                await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-                request = InvocationRequest.Parse(body.ToArray(), context.Request.Headers["X-Azure-Functions-InvocationId"].FirstOrDefault());
-            }
-            catch (FormatException e)
-            {
-                BadEnvelope(log, function, e.Message);
-                return Results.Json(Failure($"bad invocation envelope: {e.Message}"), statusCode: StatusCodes.Status400BadRequest);
-            }
+                var raw = handler as IRawFunctionHandler;
+                InvocationRequest? request = null;
+                var invocationId = context.Request.Headers["X-Azure-Functions-InvocationId"].FirstOrDefault();
+                if (raw is null)
+                {
+                    try
+                    {
+                        request = InvocationRequest.Parse(buffer.AsSpan(0, length), invocationId);
+                    }
+                    catch (FormatException e)
+                    {
+                        BadEnvelope(log, function, e.Message);
+                        return Results.Json(Failure($"bad invocation envelope: {e.Message}"), statusCode: StatusCodes.Status400BadRequest);
+                    }
+                }
 
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                var result = await handler.InvokeAsync(request, context.RequestAborted).ConfigureAwait(false);
-                Done(log, function, request.InvocationId, clock.Elapsed.TotalMilliseconds);
-                return Results.Bytes(result.ToJson(), "application/json");
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);
-            }
+                var id = request?.InvocationId ?? invocationId ?? Guid.NewGuid().ToString("N");
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    var result = raw is not null
+                        ? await raw.InvokeAsync(buffer.AsMemory(0, length), id, context.RequestAborted).ConfigureAwait(false)
+                        : await handler.InvokeAsync(request!, context.RequestAborted).ConfigureAwait(false);
+                    Done(log, function, id, clock.Elapsed.TotalMilliseconds);
+                    return Results.Bytes(result.ToJson(), "application/json");
+                }
+                catch (FormatException e) when (raw is not null)
+                {
+                    BadEnvelope(log, function, e.Message);
+                    return Results.Json(Failure($"bad invocation envelope: {e.Message}"), statusCode: StatusCodes.Status400BadRequest);
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);
+                }
 #pragma warning disable CA1031 // A failing function must fail its invocation, not the server.
-            catch (Exception e)
+                catch (Exception e)
 #pragma warning restore CA1031
+                {
+                    Failed(log, e, function, id);
+                    return Results.Json(Failure($"{function} failed: {e.GetType().Name}: {e.Message}"), statusCode: StatusCodes.Status500InternalServerError);
+                }
+            }
+            finally
             {
-                Failed(log, e, function, request.InvocationId);
-                return Results.Json(Failure($"{function} failed: {e.GetType().Name}: {e.Message}"), statusCode: StatusCodes.Status500InternalServerError);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         });
         return app;
+    }
+
+    /// <summary>The request body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it).</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } announced and > 0 ? (int)Math.Min(announced + 1, MaxInitialBodyBuffer) : 16 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Function}: bad invocation envelope: {Reason}")]

@@ -282,3 +282,19 @@ public interface IFunctionHandler
     /// <returns>The outputs and logs.</returns>
     Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A function that reads its invocation body itself instead of receiving an <see cref="InvocationRequest"/>: the server
+/// hands it the body bytes and the invocation id, so a hot function can read the envelope in one pass without building a
+/// JSON document. It must accept and refuse the envelopes <see cref="InvocationRequest.Parse"/> accepts and refuses.
+/// <see cref="IFunctionHandler.InvokeAsync"/> still works (tests and other callers use it).
+/// </summary>
+public interface IRawFunctionHandler : IFunctionHandler
+{
+    /// <summary>Runs one invocation from its body. A <see cref="FormatException"/> says the body is not an envelope (the server answers 400); any other exception fails the invocation (500).</summary>
+    /// <param name="body">The request body (UTF-8 JSON); valid only until the returned task completes, when the server reuses its buffer.</param>
+    /// <param name="invocationId">The host's invocation id, or a new one.</param>
+    /// <param name="cancellationToken">Host shutdown.</param>
+    /// <returns>The outputs and logs.</returns>
+    Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> body, string invocationId, CancellationToken cancellationToken);
+}

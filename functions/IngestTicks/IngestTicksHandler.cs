@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
@@ -14,9 +15,11 @@ namespace SigmaFlow.Functions.IngestTicks;
 /// <c>IngestTicks</c>: the Event Hubs trigger (cardinality many, <c>dataType: string</c>) of the live tick pipeline.
 /// Reads the host's envelope into an <see cref="IngestBatch"/>, runs the partition's <see cref="IngestPipeline"/> (one
 /// per partition, kept for the life of the process) and answers with one log line. A failed batch throws, so the
-/// invocation fails and the function's retry policy runs it again; the pipeline makes re-runs idempotent.
+/// invocation fails and the function's retry policy runs it again; the pipeline makes re-runs idempotent. The server
+/// calls it with the request body (<see cref="IRawFunctionHandler"/>), which <see cref="IngestEnvelopeReader"/> reads
+/// in one pass; envelopes that reader is not sure of go through <see cref="InvocationRequest"/> as before.
 /// </summary>
-public sealed class IngestTicksHandler : IFunctionHandler
+public sealed class IngestTicksHandler : IRawFunctionHandler
 {
     /// <summary>The function's name (its folder).</summary>
     public const string FunctionName = "IngestTicks";
@@ -68,13 +71,88 @@ public sealed class IngestTicksHandler : IFunctionHandler
             throw new InvalidOperationException(unavailable);
         }
 
-        var batch = ReadBatch(request, keys);
+        return await RunAsync(ReadBatch(request, keys), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="FormatException">The body is not an invocation envelope (as <see cref="InvocationRequest.Parse"/> says).</exception>
+    /// <exception cref="InvalidOperationException">The function is not configured, or the envelope's metadata does not line up with its events.</exception>
+    public async Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> body, string invocationId, CancellationToken cancellationToken)
+    {
+        if (createPipeline is null)
+        {
+            // As through the request: an unreadable envelope is reported as such first.
+            _ = InvocationRequest.Parse(body.Span, invocationId);
+            throw new InvalidOperationException(unavailable);
+        }
+
+        var batch = IngestEnvelopeReader.TryRead(body.Span, keys, out var buffer) ?? ReadBatch(InvocationRequest.Parse(body.Span, invocationId), keys);
+        try
+        {
+            return await RunAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The pipeline keeps nothing of the bodies once the batch is done (dead letters hold copies).
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the Event Hubs batch of an invocation body: what <see cref="ReadBatch(InvocationRequest, SymbolTable?)"/>
+    /// reads from <see cref="InvocationRequest.Parse"/>'s request, the same batch and the same errors, in one pass over
+    /// the bytes for the envelopes the host sends.
+    /// </summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="symbols">Interns partition keys, or null.</param>
+    /// <returns>The batch; its bodies lie in one buffer of its own.</returns>
+    /// <exception cref="FormatException">The body is not an invocation envelope.</exception>
+    /// <exception cref="InvalidOperationException">As <see cref="ReadBatch(InvocationRequest, SymbolTable?)"/>.</exception>
+    public static IngestBatch ReadBatch(ReadOnlySpan<byte> body, SymbolTable? symbols = null)
+    {
+        if (IngestEnvelopeReader.TryRead(body, symbols, out var buffer) is not { } batch)
+        {
+            return ReadBatch(InvocationRequest.Parse(body), symbols);
+        }
+
+        try
+        {
+            var events = new IngestEvent[batch.Events.Count];
+            var total = 0;
+            foreach (var e in batch.Events)
+            {
+                total += e.Bytes.Length;
+            }
+
+            var bytes = new byte[total];
+            var used = 0;
+            for (var i = 0; i < events.Length; i++)
+            {
+                var e = batch.Events[i];
+                e.Bytes.Span.CopyTo(bytes.AsSpan(used));
+                events[i] = new IngestEvent(bytes.AsMemory(used, e.Bytes.Length), e.SequenceNumber, e.EnqueuedTime, e.PartitionKey, e.EventId);
+                used += e.Bytes.Length;
+            }
+
+            return batch with { Events = events };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer!);
+        }
+    }
+
+    private async Task<InvocationResult> RunAsync(IngestBatch batch, CancellationToken cancellationToken)
+    {
         if (batch.Events.Count == 0)
         {
             return new InvocationResult().Log($"{FunctionName} partition {batch.PartitionId}: no events");
         }
 
-        var pipeline = pipelines.GetOrAdd(batch.PartitionId, id => new Lazy<IngestPipeline>(() => createPipeline(id))).Value;
+        var pipeline = pipelines.GetOrAdd(batch.PartitionId, id => new Lazy<IngestPipeline>(() => createPipeline!(id))).Value;
         var report = await pipeline.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
         return new InvocationResult().Log(report.ToLogLine());
     }
@@ -294,7 +372,7 @@ public sealed class IngestTicksHandler : IFunctionHandler
     /// <summary>A time as the host writes it: ISO text (a time without a zone is UTC, as Json.NET writes an unspecified DateTime) or Unix ms.</summary>
     private static bool TryGetTime(JsonElement element, out DateTimeOffset value)
     {
-        if (element.ValueKind == JsonValueKind.String && TryParseUtc(JsonMarshal.GetRawUtf8Value(element), out value))
+        if (element.ValueKind == JsonValueKind.String && IngestEnvelopeReader.TryParseUtc(JsonMarshal.GetRawUtf8Value(element), out value))
         {
             return true;
         }
@@ -318,75 +396,6 @@ public sealed class IngestTicksHandler : IFunctionHandler
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// The host's own time format, fast: <c>"yyyy-MM-ddTHH:mm:ss[.fffffff][Z]"</c> (Json.NET's text of a UTC or an
-    /// unspecified DateTime), read as UTC. Anything else is left to the general parsers.
-    /// </summary>
-    private static bool TryParseUtc(ReadOnlySpan<byte> raw, out DateTimeOffset value)
-    {
-        value = default;
-        if (raw.Length < 21 || raw[0] != '"' || raw[^1] != '"')
-        {
-            return false;
-        }
-
-        var text = raw[1..^1];
-        if (text[^1] == 'Z')
-        {
-            text = text[..^1];
-        }
-
-        if (text.Length < 19 || text.Length == 20 || text.Length > 27 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || (text.Length > 19 && text[19] != '.'))
-        {
-            return false;
-        }
-
-        if (!Digits(text[..4], out var year) || !Digits(text[5..7], out var month) || !Digits(text[8..10], out var day)
-            || !Digits(text[11..13], out var hour) || !Digits(text[14..16], out var minute) || !Digits(text[17..19], out var second))
-        {
-            return false;
-        }
-
-        var fraction = 0;
-        if (text.Length > 19)
-        {
-            var digits = text[20..];
-            if (!Digits(digits, out fraction))
-            {
-                return false;
-            }
-
-            for (var i = digits.Length; i < 7; i++)
-            {
-                fraction *= 10;
-            }
-        }
-
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-        {
-            return false;
-        }
-
-        value = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction, TimeSpan.Zero);
-        return true;
-    }
-
-    private static bool Digits(ReadOnlySpan<byte> text, out int value)
-    {
-        value = 0;
-        foreach (var b in text)
-        {
-            if (b is < (byte)'0' or > (byte)'9')
-            {
-                return false;
-            }
-
-            value = (value * 10) + (b - '0');
-        }
-
-        return true;
     }
 
     private static string? Key(JsonElement element, SymbolTable? symbols)

@@ -11,9 +11,11 @@ namespace SigmaFlow.Core.Data;
 /// <c>{"symbol":"BTCUSD","time":1763712000123,"price":65000.1,"size":0.25,"bid":65000.0,"ask":65000.2,"seq":1201}</c>.
 /// <c>symbol</c>, <c>time</c> (Unix milliseconds UTC, or an ISO 8601 string with an offset or Z) and <c>price</c> are
 /// required; <c>size</c> defaults to 0; <c>bid</c>, <c>ask</c> and <c>seq</c> are optional. Unknown members are ignored.
-/// Parsing is allocation-free apart from the symbol string, which callers can intern.
+/// Parsing is allocation-free apart from the symbol string, which callers can intern. The shape publishers write is
+/// read by a hand-written reader (<c>TickCodec.Common.cs</c>); anything else goes to the general reader, which decides
+/// what is accepted and says why not.
 /// </summary>
-public static class TickCodec
+public static partial class TickCodec
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 4 };
 
@@ -67,6 +69,18 @@ public static class TickCodec
     /// <param name="error">Why it could not be parsed: the member, the rule and the value.</param>
     /// <returns>True when parsed.</returns>
     public static bool TryParse(ReadOnlySpan<byte> utf8, SymbolTable? symbols, out Tick tick, out string? error)
+    {
+        if (TryParseCommon(utf8, symbols, out tick))
+        {
+            error = null;
+            return true;
+        }
+
+        return TryParseGeneral(utf8, symbols, out tick, out error);
+    }
+
+    /// <summary>The general reader: every shape the format allows, and the message for every shape it does not.</summary>
+    internal static bool TryParseGeneral(ReadOnlySpan<byte> utf8, SymbolTable? symbols, out Tick tick, out string? error)
     {
         tick = default;
         string? symbol = null;
@@ -243,12 +257,18 @@ public static class TickCodec
 /// <summary>
 /// Interns symbol strings so a stream of ticks for a few symbols allocates one string per symbol. Thread-safe for
 /// readers; symbols are added under a lock. Bounded: beyond <see cref="Capacity"/> distinct symbols new ones are
-/// returned without being kept.
+/// returned without being kept. Symbols looked up by their UTF-8 bytes go through a small cache of recent ones first,
+/// so the common lookup hashes a few bytes instead of decoding and hashing the characters.
 /// </summary>
 public sealed class SymbolTable
 {
+    private const int RecentSlots = 128;
+    private const int MaxDecodedLength = 64;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> symbols = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
+
+    /// <summary>Recently looked-up symbols by their UTF-8 bytes: two candidate slots per symbol, a newer symbol replaces an older one.</summary>
+    private readonly Recent?[] recent = new Recent?[RecentSlots];
 
     /// <summary>Creates an empty table.</summary>
     /// <param name="capacity">Most symbols kept.</param>
@@ -267,16 +287,7 @@ public sealed class SymbolTable
     /// <summary>The one string for a symbol (lock-free when the symbol is known).</summary>
     /// <param name="symbol">The symbol's characters.</param>
     /// <returns>The interned string.</returns>
-    public string Intern(ReadOnlySpan<char> symbol)
-    {
-        if (lookup.TryGetValue(symbol, out var found))
-        {
-            return found;
-        }
-
-        var text = symbol.ToString();
-        return symbols.Count < Capacity ? symbols.GetOrAdd(text, text) : text;
-    }
+    public string Intern(ReadOnlySpan<char> symbol) => Intern(symbol, out _);
 
     /// <summary>The one string for a symbol.</summary>
     /// <param name="symbol">The symbol.</param>
@@ -287,6 +298,73 @@ public sealed class SymbolTable
         return Intern(symbol.AsSpan());
     }
 
+    /// <summary>
+    /// The one string for a symbol given as UTF-8 (what <see cref="Intern(ReadOnlySpan{char})"/> gives for the decoded
+    /// characters; invalid bytes decode to U+FFFD). Lock-free and allocation-free when the symbol is known.
+    /// </summary>
+    /// <param name="utf8">The symbol's UTF-8 bytes.</param>
+    /// <returns>The interned string.</returns>
+    public string Intern(ReadOnlySpan<byte> utf8)
+    {
+        var slot = Slot(utf8);
+        if (recent[slot] is { } first && utf8.SequenceEqual(first.Utf8))
+        {
+            return first.Text;
+        }
+
+        return recent[slot + 1] is { } second && utf8.SequenceEqual(second.Utf8) ? second.Text : InternAndRemember(utf8, slot);
+    }
+
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Count} symbols");
+
+    private static int Slot(ReadOnlySpan<byte> utf8)
+    {
+        var hash = (ulong)utf8.Length;
+        foreach (var b in utf8.Length <= 16 ? utf8 : utf8[^16..])
+        {
+            hash = (hash * 31) + b;
+        }
+
+        // An even slot of the 128: the symbol may sit there or in the next one.
+        return (int)((hash * 0x9E3779B97F4A7C15UL) >> 58) * 2;
+    }
+
+    private string InternAndRemember(ReadOnlySpan<byte> utf8, int slot)
+    {
+        bool kept;
+        string text;
+        if (utf8.Length <= MaxDecodedLength)
+        {
+            Span<char> chars = stackalloc char[MaxDecodedLength];
+            text = Intern(chars[..Encoding.UTF8.GetChars(utf8, chars)], out kept);
+        }
+        else
+        {
+            text = Intern(Encoding.UTF8.GetString(utf8).AsSpan(), out kept);
+        }
+
+        // Only kept symbols are remembered, so a full table still gives a new string for each new symbol as before.
+        if (kept)
+        {
+            recent[recent[slot] is null || recent[slot + 1] is not null ? slot : slot + 1] = new Recent(utf8.ToArray(), text);
+        }
+
+        return text;
+    }
+
+    private string Intern(ReadOnlySpan<char> symbol, out bool kept)
+    {
+        if (lookup.TryGetValue(symbol, out var found))
+        {
+            kept = true;
+            return found;
+        }
+
+        var text = symbol.ToString();
+        kept = symbols.Count < Capacity;
+        return kept ? symbols.GetOrAdd(text, text) : text;
+    }
+
+    private sealed record Recent(byte[] Utf8, string Text);
 }

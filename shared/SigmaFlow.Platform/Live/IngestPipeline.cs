@@ -260,9 +260,15 @@ public sealed partial class IngestPipeline : IDisposable
         var checkpointSequence = checkpoint?.SequenceNumber ?? long.MinValue;
         var checkpointEnqueued = checkpoint?.EnqueuedTime.ToUnixTimeMilliseconds() ?? long.MinValue;
         var restarted = false;
-        for (var i = 0; i < events.Count; i++)
+        var all = Span(events);
+
+        // Room for every event up front; the parsed ones are written in place and the count set at the end.
+        CollectionsMarshal.SetCount(parsed, all.Length);
+        var into = CollectionsMarshal.AsSpan(parsed);
+        var count = 0;
+        for (var i = 0; i < all.Length; i++)
         {
-            var e = events[i];
+            ref readonly var e = ref all[i];
             var enqueued = e.EnqueuedTime.ToUnixTimeMilliseconds();
             if (enqueued > counts.MaxEnqueued)
             {
@@ -313,11 +319,20 @@ public sealed partial class IngestPipeline : IDisposable
                 }
             }
 
-            parsed.Add(new Parsed(i, tick, slot, e.SequenceNumber, enqueued));
+            into[count++] = new Parsed(i, tick, slot, e.SequenceNumber, enqueued);
         }
 
+        CollectionsMarshal.SetCount(parsed, count);
         return counts;
     }
+
+    /// <summary>The events as a span (a batch's events are an array or a list; anything else is copied once).</summary>
+    private static ReadOnlySpan<IngestEvent> Span(IReadOnlyList<IngestEvent> events) => events switch
+    {
+        IngestEvent[] array => array,
+        List<IngestEvent> list => CollectionsMarshal.AsSpan(list),
+        _ => events.ToArray(),
+    };
 
     /// <summary>Phase 3: validate and apply the parsed ticks in order.</summary>
     private void Apply(IReadOnlyList<IngestEvent> events, ref Counts counts)

@@ -233,6 +233,15 @@ public static class LiveMessages
             return false;
         }
 
+        // If some k ≤ 8 works, value is n / 10^k correctly rounded, so value × 10^8 lies within a few units of the
+        // last place of it (2^-53 relative, twice: the division, then this multiplication) from the whole number
+        // n × 10^(8-k). Farther off, no k works: most indicator values leave here instead of after eight tries.
+        var scaled8 = value * Powers[^1];
+        if (Math.Abs(scaled8 - Math.Round(scaled8)) > Math.Abs(scaled8) * 3e-16)
+        {
+            return false;
+        }
+
         for (var k = 0; k < Powers.Length; k++)
         {
             var scaled = Math.Round(value * Powers[k]);

@@ -113,6 +113,52 @@ public sealed class InvocationTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/", ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task Server_RawHandler_GetsTheBodyAndTheInvocationId_AndItsFormatExceptionAnswers400()
+    {
+        var raw = new RawEcho();
+        await using var app = CustomHandlerServer.Create(new CustomHandlerOptions { Url = "http://127.0.0.1:0" }, [raw], null, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var ct = TestContext.Current.CancellationToken;
+
+        // A body larger than the first buffer the server rents, so that it grows while reading.
+        var body = "{\"Data\":{\"events\":\"" + new string('x', 300_000) + "\"},\"Metadata\":{}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/RawEcho") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add("X-Azure-Functions-InvocationId", "inv-7");
+        var response = await http.SendAsync(request, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), answer["Outputs"]!["echo"]!["length"]!.GetValue<int>());
+        Assert.Equal("inv-7", answer["Logs"]![0]!.GetValue<string>());
+        Assert.Equal(body, raw.LastBody);
+
+        // Without the header the handler gets a new id; a body it cannot read answers 400 as the parsed path does.
+        var plain = await http.PostAsync("/RawEcho", new StringContent("{}", Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(32, JsonNode.Parse(await plain.Content.ReadAsStringAsync(ct))!["Logs"]![0]!.GetValue<string>().Length);
+        var bad = await http.PostAsync("/RawEcho", new StringContent("{oops", Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("bad invocation envelope: the invocation body is not valid JSON", await bad.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads its body itself; refuses what <see cref="InvocationRequest.Parse"/> refuses.</summary>
+    private sealed class RawEcho : IRawFunctionHandler
+    {
+        public string Name => "RawEcho";
+
+        public string? LastBody { get; private set; }
+
+        public Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("the server must call the raw entry");
+
+        public Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> body, string invocationId, CancellationToken cancellationToken)
+        {
+            _ = InvocationRequest.Parse(body.Span, invocationId);
+            LastBody = Encoding.UTF8.GetString(body.Span);
+            return Task.FromResult(new InvocationResult().Output("echo", new JsonObject { ["length"] = body.Length }).Log(invocationId));
+        }
+    }
+
     private sealed class Echo : IFunctionHandler
     {
         public string Name => "Echo";

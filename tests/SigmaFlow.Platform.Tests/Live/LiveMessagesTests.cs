@@ -59,4 +59,50 @@ public sealed class LiveMessagesTests
         Assert.True(LiveMessages.TryFormatDecimal(-0.05, buffer, out var n));
         Assert.Equal("-0.05", Encoding.ASCII.GetString(buffer[..n]));
     }
+
+    [Fact]
+    public void TryFormatDecimal_QuickRefusal_NeverRefusesAValueOneOfTheDecimalsWouldTake()
+    {
+        // The refusal after one multiplication must agree with trying every number of decimals, on values with up to 8
+        // decimals (taken) and on values just beside them (one or a few units of the last place away: refused).
+        var random = new Random(11);
+        Span<byte> buffer = stackalloc byte[32];
+        for (var i = 0; i < 300_000; i++)
+        {
+            var decimals = random.Next(0, 9);
+            var value = Math.Round((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 16)), decimals);
+            value = (i % 3) switch
+            {
+                0 => value,
+                1 => Math.BitIncrement(value),
+                _ => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) + random.Next(-4, 5)),
+            };
+            var fast = LiveMessages.TryFormatDecimal(value, buffer, out var written);
+            Assert.True(fast == TakesSomeDecimals(value), $"{value:R}: {fast}");
+            if (fast)
+            {
+                Assert.Equal(value, double.Parse(Encoding.ASCII.GetString(buffer[..written]), CultureInfo.InvariantCulture));
+            }
+        }
+
+        static bool TakesSomeDecimals(double value)
+        {
+            if (!double.IsFinite(value) || Math.Abs(value) >= 1e15)
+            {
+                return false;
+            }
+
+            for (var k = 0; k <= 8; k++)
+            {
+                var power = Math.Pow(10, k);
+                var scaled = Math.Round(value * power);
+                if (Math.Abs(scaled) < 9e15 && scaled / power == value)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 }
