@@ -13,12 +13,11 @@ namespace SigmaFlow.Functions.DeliverAlert;
 /// </summary>
 internal static class DeliverAlertComposition
 {
-    public static DeliverAlertHandler Create(PlatformSettings settings, TimeProvider clock, ILoggerFactory loggerFactory)
+    public static IFunctionHandler Create(PlatformSettings settings, TimeProvider clock, ILoggerFactory loggerFactory)
     {
         if (!settings.HasStorage)
         {
-            return DeliverAlertHandler.Unavailable(
-                $"{DeliverAlertHandler.FunctionName} cannot run: {PlatformSettings.Storage} is not set. Set '{PlatformSettings.Storage}' to a storage connection string (UseDevelopmentStorage=true for Azurite) or '{PlatformSettings.Storage}__accountName' for the app's identity; alert rules, channels and the delivery log are kept in its tables.");
+            return new UnavailableFunction(DeliverAlertHandler.FunctionName, $"{DeliverAlertHandler.FunctionName} cannot run: {PlatformSettings.Storage} is not set. Set '{PlatformSettings.Storage}' to a storage connection string (UseDevelopmentStorage=true for Azurite) or '{PlatformSettings.Storage}__accountName' for the app's identity; alert rules, channels and the delivery log are kept in its tables.");
         }
 
         var logger = loggerFactory.CreateLogger<AlertDispatcher>();

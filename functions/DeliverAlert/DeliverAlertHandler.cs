@@ -18,8 +18,7 @@ public sealed class DeliverAlertHandler : IFunctionHandler
     /// <summary>The trigger binding's name in <c>function.json</c>.</summary>
     public const string BindingName = "alert";
 
-    private readonly Func<AlertDispatcher>? dispatcher;
-    private readonly string? unavailable;
+    private readonly Func<AlertDispatcher> dispatcher;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="dispatcher">Gives the dispatcher (called on every invocation; make it once and return it).</param>
@@ -29,30 +28,14 @@ public sealed class DeliverAlertHandler : IFunctionHandler
         this.dispatcher = dispatcher;
     }
 
-    private DeliverAlertHandler(string unavailable) => this.unavailable = unavailable;
 
     /// <inheritdoc />
     public string Name => FunctionName;
 
-    /// <summary>A handler that fails every invocation with a reason (registered but not configured).</summary>
-    /// <param name="reason">Why it cannot run, naming the settings to set.</param>
-    /// <returns>The handler.</returns>
-    public static DeliverAlertHandler Unavailable(string reason)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reason);
-        return new DeliverAlertHandler(reason);
-    }
-
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The function is not configured.</exception>
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (dispatcher is null)
-        {
-            throw new InvalidOperationException(unavailable);
-        }
-
         var report = await dispatcher().ProcessAsync(ReadMessage(request), cancellationToken).ConfigureAwait(false);
         return new InvocationResult().Log(report.ToLogLine());
     }

@@ -19,8 +19,7 @@ public sealed class RunSweepShardHandler : IFunctionHandler
     /// <summary>The trigger binding's name in <c>function.json</c>.</summary>
     public const string BindingName = "shard";
 
-    private readonly Func<CancellationToken, Task<SweepShardWorker>>? worker;
-    private readonly string? unavailable;
+    private readonly Func<CancellationToken, Task<SweepShardWorker>> worker;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="worker">Gets the worker (built on first use, so a bad setting fails invocations rather than the app).</param>
@@ -30,30 +29,14 @@ public sealed class RunSweepShardHandler : IFunctionHandler
         this.worker = worker;
     }
 
-    private RunSweepShardHandler(string unavailable) => this.unavailable = unavailable;
 
     /// <inheritdoc />
     public string Name => FunctionName;
 
-    /// <summary>A handler that fails every invocation with a reason (the function is registered but not configured).</summary>
-    /// <param name="reason">Why it cannot run, naming the settings to set.</param>
-    /// <returns>The handler.</returns>
-    public static RunSweepShardHandler Unavailable(string reason)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reason);
-        return new RunSweepShardHandler(reason);
-    }
-
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The function is not configured.</exception>
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (worker is null)
-        {
-            throw new InvalidOperationException(unavailable);
-        }
-
         if (!ShardMessage.TryRead(request.Data(BindingName), out var message, out var error))
         {
             return new InvocationResult().Log($"{FunctionName}: message {MessageId(request)} dropped: {error}");

@@ -28,8 +28,8 @@ internal static class SweepJobsComposition
         {
             return
             [
-                RunSweepShardHandler.Unavailable($"{RunSweepShardHandler.FunctionName} cannot run: {missing}"),
-                SweepShardPoisonHandler.Unavailable($"{SweepShardPoisonHandler.FunctionName} cannot run: {missing}"),
+                new UnavailableFunction(RunSweepShardHandler.FunctionName, $"{RunSweepShardHandler.FunctionName} cannot run: {missing}"),
+                new UnavailableFunction(SweepShardPoisonHandler.FunctionName, $"{SweepShardPoisonHandler.FunctionName} cannot run: {missing}"),
             ];
         }
 

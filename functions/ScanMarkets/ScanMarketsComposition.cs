@@ -15,12 +15,11 @@ namespace SigmaFlow.Functions.ScanMarkets;
 /// </summary>
 internal static class ScanMarketsComposition
 {
-    public static ScanMarketsHandler Create(PlatformSettings settings, TimeProvider clock, ILoggerFactory loggerFactory)
+    public static IFunctionHandler Create(PlatformSettings settings, TimeProvider clock, ILoggerFactory loggerFactory)
     {
         if (!settings.HasStorage)
         {
-            return ScanMarketsHandler.Unavailable(
-                $"{ScanMarketsHandler.FunctionName} cannot run: {PlatformSettings.Storage} is not set. Set '{PlatformSettings.Storage}' to a storage connection string (UseDevelopmentStorage=true for Azurite) or '{PlatformSettings.Storage}__accountName' for the app's identity; screeners, watchlists, bars and results are kept in its tables and alerts go to its '{LiveNames.AlertsQueue}' queue.");
+            return new UnavailableFunction(ScanMarketsHandler.FunctionName, $"{ScanMarketsHandler.FunctionName} cannot run: {PlatformSettings.Storage} is not set. Set '{PlatformSettings.Storage}' to a storage connection string (UseDevelopmentStorage=true for Azurite) or '{PlatformSettings.Storage}__accountName' for the app's identity; screeners, watchlists, bars and results are kept in its tables and alerts go to its '{LiveNames.AlertsQueue}' queue.");
         }
 
         var logger = loggerFactory.CreateLogger<MarketScan>();

@@ -18,8 +18,7 @@ public sealed class ScanMarketsHandler : IFunctionHandler
     /// <summary>The trigger binding's name in <c>function.json</c>.</summary>
     public const string BindingName = "timer";
 
-    private readonly Func<MarketScan>? scan;
-    private readonly string? unavailable;
+    private readonly Func<MarketScan> scan;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="scan">Gives the scan use case (called on every invocation; may build it on the first).</param>
@@ -29,30 +28,15 @@ public sealed class ScanMarketsHandler : IFunctionHandler
         this.scan = scan;
     }
 
-    private ScanMarketsHandler(string unavailable) => this.unavailable = unavailable;
 
     /// <inheritdoc />
     public string Name => FunctionName;
-
-    /// <summary>A handler that fails every invocation with a reason (the function is registered but not configured).</summary>
-    /// <param name="reason">Why it cannot run, naming the settings to set.</param>
-    /// <returns>The handler.</returns>
-    public static ScanMarketsHandler Unavailable(string reason)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reason);
-        return new ScanMarketsHandler(reason);
-    }
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The function is not configured, or some screener's alerts or result could not be stored (the message lists them).</exception>
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (scan is null)
-        {
-            throw new InvalidOperationException(unavailable);
-        }
-
         var pastDue = IsPastDue(request);
         var report = await scan().RunAsync(cancellationToken).ConfigureAwait(false);
         var line = report.ToLogLine() + (pastDue ? " (the run was past due)" : string.Empty);

@@ -15,8 +15,7 @@ public sealed class SweepShardPoisonHandler : IFunctionHandler
     /// <summary>The function's name (its folder).</summary>
     public const string FunctionName = "SweepShardPoison";
 
-    private readonly Func<CancellationToken, Task<SweepShardWorker>>? worker;
-    private readonly string? unavailable;
+    private readonly Func<CancellationToken, Task<SweepShardWorker>> worker;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="worker">Gets the worker (shared with <c>RunSweepShard</c>).</param>
@@ -26,30 +25,14 @@ public sealed class SweepShardPoisonHandler : IFunctionHandler
         this.worker = worker;
     }
 
-    private SweepShardPoisonHandler(string unavailable) => this.unavailable = unavailable;
 
     /// <inheritdoc />
     public string Name => FunctionName;
 
-    /// <summary>A handler that fails every invocation with a reason.</summary>
-    /// <param name="reason">Why it cannot run.</param>
-    /// <returns>The handler.</returns>
-    public static SweepShardPoisonHandler Unavailable(string reason)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reason);
-        return new SweepShardPoisonHandler(reason);
-    }
-
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The function is not configured.</exception>
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (worker is null)
-        {
-            throw new InvalidOperationException(unavailable);
-        }
-
         if (!ShardMessage.TryRead(request.Data(RunSweepShardHandler.BindingName), out var message, out var error))
         {
             return new InvocationResult().Log($"{FunctionName}: message {RunSweepShardHandler.MessageId(request)} dropped: {error}");

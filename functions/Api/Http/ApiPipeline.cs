@@ -116,7 +116,7 @@ internal sealed partial class ApiPipeline : IEndpointFilter
             }
         }
 
-        Limit(http, caller);
+        Limit(caller);
 
         var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
         if (operation is { Idempotent: true } && key is not null && HttpMethods.IsPost(http.Request.Method))
@@ -289,7 +289,7 @@ internal sealed partial class ApiPipeline : IEndpointFilter
         }
     }
 
-    private void Limit(HttpContext http, ApiCaller caller)
+    private void Limit(ApiCaller caller)
     {
         var limiter = limiters.GetOrAdd(caller.Id + "|" + caller.RateLimitPerMinute.ToString(CultureInfo.InvariantCulture), _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
@@ -308,7 +308,6 @@ internal sealed partial class ApiPipeline : IEndpointFilter
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
         var problem = new ApiProblem(StatusCodes.Status429TooManyRequests, "Too many requests", string.Create(CultureInfo.InvariantCulture, $"the caller '{caller.Name}' is limited to {caller.RateLimitPerMinute} requests per minute; retry after {retryAfter} s."));
         problem.Headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        _ = http;
         throw problem;
     }
 
